@@ -19,9 +19,9 @@ import (
 	"time"
 
 	"github.com/pion/webrtc/v4"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/reprise-rtc/reprise/core/api"
+	"github.com/reprise-rtc/reprise/core/console"
 	"github.com/reprise-rtc/reprise/core/exthost"
 	"github.com/reprise-rtc/reprise/core/gateway"
 	"github.com/reprise-rtc/reprise/core/media"
@@ -101,7 +101,7 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 	defer core.Close()
 	gw.SetSink(core)
 
-	servers, err := serve(cfg, core, log)
+	servers, err := serve(cfg, core, console.Handler(status{gw, core}), log)
 	if err != nil {
 		return err
 	}
@@ -125,7 +125,9 @@ func mediaConfig(cfg *config) (media.Config, error) {
 		ICEEnforceList: list(cfg.ICEEnforceList),
 		NAT1To1IPs:     list(cfg.NAT1To1),
 		UDPPortMin:     lo, UDPPortMax: hi, UDPPort: cfg.UDPPort,
-		FullTrickle: cfg.FullTrickle,
+		FullTrickle:       cfg.FullTrickle,
+		SlowlinkThreshold: cfg.SlowlinkThresh,
+		NoMediaTimeout:    cfg.NoMediaTimer,
 	}
 	for _, s := range list(cfg.STUN) {
 		if !strings.HasPrefix(s, "stun:") {
@@ -141,7 +143,7 @@ func mediaConfig(cfg *config) (media.Config, error) {
 
 // serve starts a listener per configured address; binding errors are fatal
 // at start, not discovered later.
-func serve(cfg *config, core *api.Core, log *slog.Logger) ([]*http.Server, error) {
+func serve(cfg *config, core *api.Core, operator http.Handler, log *slog.Logger) ([]*http.Server, error) {
 	var servers []*http.Server
 	for _, l := range []struct {
 		name, addr string
@@ -149,7 +151,7 @@ func serve(cfg *config, core *api.Core, log *slog.Logger) ([]*http.Server, error
 	}{
 		{"http", cfg.HTTP, httpHandler(core, cfg)},
 		{"ws", cfg.WS, wsHandler(core)},
-		{"admin", cfg.Admin, adminHandler(core)},
+		{"admin", cfg.Admin, adminHandler(core, operator)},
 	} {
 		if l.addr == "" {
 			continue
@@ -179,11 +181,21 @@ func httpHandler(core *api.Core, cfg *config) http.Handler {
 
 func wsHandler(core *api.Core) http.Handler { return wsapi.Handler(core, wsapi.Options{}) }
 
-func adminHandler(core *api.Core) http.Handler {
+func adminHandler(core *api.Core, operator http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	h := adminapi.Handler(core, adminapi.Options{BasePath: "/admin"})
 	mux.Handle("/admin", h)
 	mux.Handle("/admin/", h)
-	mux.Handle("/metrics", promhttp.Handler())
+	mux.Handle("/metrics", operator)
+	mux.Handle("/console", operator)
 	return mux
 }
+
+// status joins what the console shows: extensions and handles from the
+// gateway, sessions from the API core.
+type status struct {
+	*gateway.Gateway
+	core *api.Core
+}
+
+func (s status) SessionCount() int { return s.core.SessionCount() }

@@ -117,6 +117,26 @@ func (s *CoreService) Unroute(_ context.Context, req *extpb.RouteRequest) (*extp
 	return &extpb.Empty{}, nil
 }
 
+// RouteData relays data-channel messages between two of the extension's handles.
+func (s *CoreService) RouteData(_ context.Context, req *extpb.DataRouteRequest) (*extpb.Empty, error) {
+	if err := s.bothOwned(&extpb.RouteRequest{SrcHandleId: req.SrcHandleId, DstHandleId: req.DstHandleId}); err != nil {
+		return nil, err
+	}
+	if err := s.g.media.RouteData(req.SrcHandleId, req.DstHandleId); err != nil {
+		return nil, status.Errorf(codes.FailedPrecondition, "route data: %v", err)
+	}
+	return &extpb.Empty{}, nil
+}
+
+// UnrouteData removes a data route.
+func (s *CoreService) UnrouteData(_ context.Context, req *extpb.DataRouteRequest) (*extpb.Empty, error) {
+	if err := s.bothOwned(&extpb.RouteRequest{SrcHandleId: req.SrcHandleId, DstHandleId: req.DstHandleId}); err != nil {
+		return nil, err
+	}
+	s.g.media.UnrouteData(req.SrcHandleId, req.DstHandleId)
+	return &extpb.Empty{}, nil
+}
+
 func (s *CoreService) bothOwned(req *extpb.RouteRequest) error {
 	if _, err := s.handle(req.SrcHandleId); err != nil {
 		return err

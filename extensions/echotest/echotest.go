@@ -39,6 +39,7 @@ type session struct {
 	streams []sdk.Stream
 	audioOn bool
 	videoOn bool
+	dataOn  bool
 }
 
 type echoTest struct {
@@ -68,7 +69,7 @@ func (e *echoTest) Init(_ context.Context, core *sdk.Core, st sdk.InitState) err
 }
 
 func (e *echoTest) CreateHandle(_ context.Context, h sdk.Handle) error {
-	s := &session{queue: make(chan sdk.Message, 64), audioOn: true, videoOn: true}
+	s := &session{queue: make(chan sdk.Message, 64), audioOn: true, videoOn: true, dataOn: true}
 	e.mu.Lock()
 	e.sessions[h.ID] = s
 	e.mu.Unlock()
@@ -97,7 +98,7 @@ func (e *echoTest) MediaEvent(ctx context.Context, ev sdk.MediaEvent) {
 	e.mu.Lock()
 	s := e.sessions[ev.Handle]
 	if s != nil {
-		s.streams, s.audioOn, s.videoOn = nil, true, true
+		s.streams, s.audioOn, s.videoOn, s.dataOn = nil, true, true, true
 	}
 	e.mu.Unlock()
 	if s == nil {
@@ -168,11 +169,18 @@ func (e *echoTest) apply(ctx context.Context, handle uint64, msg sdk.Message) (a
 	if req.Video != nil {
 		s.videoOn = *req.Video
 	}
-	streams, audioOn, videoOn := s.streams, s.audioOn, s.videoOn
+	dataToggled := req.Data != nil && *req.Data != s.dataOn
+	if req.Data != nil {
+		s.dataOn = *req.Data
+	}
+	streams, audioOn, videoOn, dataOn := s.streams, s.audioOn, s.videoOn, s.dataOn
 	e.mu.Unlock()
 	for _, st := range streams {
 		on := (st.Kind == "audio" && audioOn) || (st.Kind == "video" && videoOn)
 		if st.Kind == "data" {
+			if dataToggled {
+				e.toggleData(ctx, handle, dataOn)
+			}
 			continue
 		}
 		if err := e.core.SetPaused(ctx, handle, st.MID, !on); err != nil {
@@ -185,6 +193,18 @@ func (e *echoTest) apply(ctx context.Context, handle uint64, msg sdk.Message) (a
 		}
 	}
 	return result("ok"), answer
+}
+
+func (e *echoTest) toggleData(ctx context.Context, handle uint64, on bool) {
+	var err error
+	if on {
+		err = e.core.RouteData(ctx, handle, handle)
+	} else {
+		err = e.core.UnrouteData(ctx, handle, handle)
+	}
+	if err != nil {
+		slog.Warn("toggle data", "handle", handle, "err", err)
+	}
 }
 
 // negotiate answers the offer and routes every received stream back to the
@@ -202,7 +222,15 @@ func (e *echoTest) negotiate(ctx context.Context, handle uint64, offer string, r
 		return nil, err
 	}
 	for _, st := range n.Streams {
-		if err := e.core.Route(ctx, handle, st.MID, handle, st.MID); err != nil {
+		var err error
+		if st.Kind == "data" {
+			if req.Data == nil || *req.Data {
+				err = e.core.RouteData(ctx, handle, handle)
+			}
+		} else {
+			err = e.core.Route(ctx, handle, st.MID, handle, st.MID)
+		}
+		if err != nil {
 			return nil, err
 		}
 	}

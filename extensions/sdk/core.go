@@ -115,6 +115,23 @@ func (c *Core) Unroute(ctx context.Context, src uint64, srcMid string, dst uint6
 	return nil
 }
 
+// RouteData relays the source handle's data-channel messages to the
+// destination handle, on the channel with the same label.
+func (c *Core) RouteData(ctx context.Context, src, dst uint64) error {
+	if _, err := c.c.RouteData(ctx, &extpb.DataRouteRequest{SrcHandleId: src, DstHandleId: dst}); err != nil {
+		return fmt.Errorf("route data %d to %d: %w", src, dst, err)
+	}
+	return nil
+}
+
+// UnrouteData removes a data route made by RouteData.
+func (c *Core) UnrouteData(ctx context.Context, src, dst uint64) error {
+	if _, err := c.c.UnrouteData(ctx, &extpb.DataRouteRequest{SrcHandleId: src, DstHandleId: dst}); err != nil {
+		return fmt.Errorf("unroute data %d from %d: %w", src, dst, err)
+	}
+	return nil
+}
+
 // SetPaused stops or resumes what the core sends to the handle's mid; the
 // stream stays continuous for the client across the pause.
 func (c *Core) SetPaused(ctx context.Context, handle uint64, mid string, paused bool) error {

@@ -1740,6 +1740,58 @@ func (x *RouteRequest) GetDstMid() string {
 	return ""
 }
 
+type DataRouteRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	SrcHandleId   uint64                 `protobuf:"varint,1,opt,name=src_handle_id,json=srcHandleId,proto3" json:"src_handle_id,omitempty"`
+	DstHandleId   uint64                 `protobuf:"varint,2,opt,name=dst_handle_id,json=dstHandleId,proto3" json:"dst_handle_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DataRouteRequest) Reset() {
+	*x = DataRouteRequest{}
+	mi := &file_extension_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DataRouteRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DataRouteRequest) ProtoMessage() {}
+
+func (x *DataRouteRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_extension_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DataRouteRequest.ProtoReflect.Descriptor instead.
+func (*DataRouteRequest) Descriptor() ([]byte, []int) {
+	return file_extension_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *DataRouteRequest) GetSrcHandleId() uint64 {
+	if x != nil {
+		return x.SrcHandleId
+	}
+	return 0
+}
+
+func (x *DataRouteRequest) GetDstHandleId() uint64 {
+	if x != nil {
+		return x.DstHandleId
+	}
+	return 0
+}
+
 type PauseRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	HandleId      uint64                 `protobuf:"varint,1,opt,name=handle_id,json=handleId,proto3" json:"handle_id,omitempty"`
@@ -1751,7 +1803,7 @@ type PauseRequest struct {
 
 func (x *PauseRequest) Reset() {
 	*x = PauseRequest{}
-	mi := &file_extension_proto_msgTypes[28]
+	mi := &file_extension_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1763,7 +1815,7 @@ func (x *PauseRequest) String() string {
 func (*PauseRequest) ProtoMessage() {}
 
 func (x *PauseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[28]
+	mi := &file_extension_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1776,7 +1828,7 @@ func (x *PauseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseRequest.ProtoReflect.Descriptor instead.
 func (*PauseRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{28}
+	return file_extension_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *PauseRequest) GetHandleId() uint64 {
@@ -1810,7 +1862,7 @@ type KeyframeRequest struct {
 
 func (x *KeyframeRequest) Reset() {
 	*x = KeyframeRequest{}
-	mi := &file_extension_proto_msgTypes[29]
+	mi := &file_extension_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1822,7 +1874,7 @@ func (x *KeyframeRequest) String() string {
 func (*KeyframeRequest) ProtoMessage() {}
 
 func (x *KeyframeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[29]
+	mi := &file_extension_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1835,7 +1887,7 @@ func (x *KeyframeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyframeRequest.ProtoReflect.Descriptor instead.
 func (*KeyframeRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{29}
+	return file_extension_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *KeyframeRequest) GetHandleId() uint64 {
@@ -1862,7 +1914,7 @@ type BitrateRequest struct {
 
 func (x *BitrateRequest) Reset() {
 	*x = BitrateRequest{}
-	mi := &file_extension_proto_msgTypes[30]
+	mi := &file_extension_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1874,7 +1926,7 @@ func (x *BitrateRequest) String() string {
 func (*BitrateRequest) ProtoMessage() {}
 
 func (x *BitrateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[30]
+	mi := &file_extension_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1887,7 +1939,7 @@ func (x *BitrateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BitrateRequest.ProtoReflect.Descriptor instead.
 func (*BitrateRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{30}
+	return file_extension_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *BitrateRequest) GetHandleId() uint64 {
@@ -1914,7 +1966,7 @@ type HangupRequest struct {
 
 func (x *HangupRequest) Reset() {
 	*x = HangupRequest{}
-	mi := &file_extension_proto_msgTypes[31]
+	mi := &file_extension_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1926,7 +1978,7 @@ func (x *HangupRequest) String() string {
 func (*HangupRequest) ProtoMessage() {}
 
 func (x *HangupRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[31]
+	mi := &file_extension_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1939,7 +1991,7 @@ func (x *HangupRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HangupRequest.ProtoReflect.Descriptor instead.
 func (*HangupRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{31}
+	return file_extension_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *HangupRequest) GetHandleId() uint64 {
@@ -1965,7 +2017,7 @@ type CloseHandleRequest struct {
 
 func (x *CloseHandleRequest) Reset() {
 	*x = CloseHandleRequest{}
-	mi := &file_extension_proto_msgTypes[32]
+	mi := &file_extension_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1977,7 +2029,7 @@ func (x *CloseHandleRequest) String() string {
 func (*CloseHandleRequest) ProtoMessage() {}
 
 func (x *CloseHandleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[32]
+	mi := &file_extension_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1990,7 +2042,7 @@ func (x *CloseHandleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseHandleRequest.ProtoReflect.Descriptor instead.
 func (*CloseHandleRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{32}
+	return file_extension_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *CloseHandleRequest) GetHandleId() uint64 {
@@ -2009,7 +2061,7 @@ type KVGetRequest struct {
 
 func (x *KVGetRequest) Reset() {
 	*x = KVGetRequest{}
-	mi := &file_extension_proto_msgTypes[33]
+	mi := &file_extension_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2021,7 +2073,7 @@ func (x *KVGetRequest) String() string {
 func (*KVGetRequest) ProtoMessage() {}
 
 func (x *KVGetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[33]
+	mi := &file_extension_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2034,7 +2086,7 @@ func (x *KVGetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVGetRequest.ProtoReflect.Descriptor instead.
 func (*KVGetRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{33}
+	return file_extension_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *KVGetRequest) GetKey() string {
@@ -2054,7 +2106,7 @@ type KVGetResponse struct {
 
 func (x *KVGetResponse) Reset() {
 	*x = KVGetResponse{}
-	mi := &file_extension_proto_msgTypes[34]
+	mi := &file_extension_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2066,7 +2118,7 @@ func (x *KVGetResponse) String() string {
 func (*KVGetResponse) ProtoMessage() {}
 
 func (x *KVGetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[34]
+	mi := &file_extension_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2079,7 +2131,7 @@ func (x *KVGetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVGetResponse.ProtoReflect.Descriptor instead.
 func (*KVGetResponse) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{34}
+	return file_extension_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *KVGetResponse) GetFound() bool {
@@ -2106,7 +2158,7 @@ type KVPutRequest struct {
 
 func (x *KVPutRequest) Reset() {
 	*x = KVPutRequest{}
-	mi := &file_extension_proto_msgTypes[35]
+	mi := &file_extension_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2118,7 +2170,7 @@ func (x *KVPutRequest) String() string {
 func (*KVPutRequest) ProtoMessage() {}
 
 func (x *KVPutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[35]
+	mi := &file_extension_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2131,7 +2183,7 @@ func (x *KVPutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVPutRequest.ProtoReflect.Descriptor instead.
 func (*KVPutRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{35}
+	return file_extension_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *KVPutRequest) GetKey() string {
@@ -2157,7 +2209,7 @@ type KVListRequest struct {
 
 func (x *KVListRequest) Reset() {
 	*x = KVListRequest{}
-	mi := &file_extension_proto_msgTypes[36]
+	mi := &file_extension_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2169,7 +2221,7 @@ func (x *KVListRequest) String() string {
 func (*KVListRequest) ProtoMessage() {}
 
 func (x *KVListRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[36]
+	mi := &file_extension_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2182,7 +2234,7 @@ func (x *KVListRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVListRequest.ProtoReflect.Descriptor instead.
 func (*KVListRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{36}
+	return file_extension_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *KVListRequest) GetPrefix() string {
@@ -2202,7 +2254,7 @@ type KVEntry struct {
 
 func (x *KVEntry) Reset() {
 	*x = KVEntry{}
-	mi := &file_extension_proto_msgTypes[37]
+	mi := &file_extension_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2214,7 +2266,7 @@ func (x *KVEntry) String() string {
 func (*KVEntry) ProtoMessage() {}
 
 func (x *KVEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[37]
+	mi := &file_extension_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2227,7 +2279,7 @@ func (x *KVEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVEntry.ProtoReflect.Descriptor instead.
 func (*KVEntry) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{37}
+	return file_extension_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *KVEntry) GetKey() string {
@@ -2253,7 +2305,7 @@ type KVListResponse struct {
 
 func (x *KVListResponse) Reset() {
 	*x = KVListResponse{}
-	mi := &file_extension_proto_msgTypes[38]
+	mi := &file_extension_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2265,7 +2317,7 @@ func (x *KVListResponse) String() string {
 func (*KVListResponse) ProtoMessage() {}
 
 func (x *KVListResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[38]
+	mi := &file_extension_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2278,7 +2330,7 @@ func (x *KVListResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVListResponse.ProtoReflect.Descriptor instead.
 func (*KVListResponse) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{38}
+	return file_extension_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *KVListResponse) GetEntries() []*KVEntry {
@@ -2405,7 +2457,10 @@ const file_extension_proto_rawDesc = "" +
 	"\rsrc_handle_id\x18\x01 \x01(\x04R\vsrcHandleId\x12\x17\n" +
 	"\asrc_mid\x18\x02 \x01(\tR\x06srcMid\x12\"\n" +
 	"\rdst_handle_id\x18\x03 \x01(\x04R\vdstHandleId\x12\x17\n" +
-	"\adst_mid\x18\x04 \x01(\tR\x06dstMid\"U\n" +
+	"\adst_mid\x18\x04 \x01(\tR\x06dstMid\"Z\n" +
+	"\x10DataRouteRequest\x12\"\n" +
+	"\rsrc_handle_id\x18\x01 \x01(\x04R\vsrcHandleId\x12\"\n" +
+	"\rdst_handle_id\x18\x02 \x01(\x04R\vdstHandleId\"U\n" +
 	"\fPauseRequest\x12\x1b\n" +
 	"\thandle_id\x18\x01 \x01(\x04R\bhandleId\x12\x10\n" +
 	"\x03mid\x18\x02 \x01(\tR\x03mid\x12\x16\n" +
@@ -2445,14 +2500,17 @@ const file_extension_proto_rawDesc = "" +
 	"\x12HandleAdminMessage\x12).reprise.extension.v1.AdminMessageRequest\x1a*.reprise.extension.v1.AdminMessageResponse\x12R\n" +
 	"\n" +
 	"MediaEvent\x12'.reprise.extension.v1.MediaEventRequest\x1a\x1b.reprise.extension.v1.Empty\x12]\n" +
-	"\vQueryHandle\x12#.reprise.extension.v1.HandleRequest\x1a).reprise.extension.v1.QueryHandleResponse2\xce\t\n" +
+	"\vQueryHandle\x12#.reprise.extension.v1.HandleRequest\x1a).reprise.extension.v1.QueryHandleResponse2\xf4\n" +
+	"\n" +
 	"\x04Core\x12P\n" +
 	"\tPushEvent\x12&.reprise.extension.v1.PushEventRequest\x1a\x1b.reprise.extension.v1.Empty\x12Z\n" +
 	"\vAnswerOffer\x12(.reprise.extension.v1.AnswerOfferRequest\x1a!.reprise.extension.v1.Negotiation\x12V\n" +
 	"\tMakeOffer\x12&.reprise.extension.v1.MakeOfferRequest\x1a!.reprise.extension.v1.Negotiation\x12T\n" +
 	"\vApplyAnswer\x12(.reprise.extension.v1.ApplyAnswerRequest\x1a\x1b.reprise.extension.v1.Empty\x12H\n" +
 	"\x05Route\x12\".reprise.extension.v1.RouteRequest\x1a\x1b.reprise.extension.v1.Empty\x12J\n" +
-	"\aUnroute\x12\".reprise.extension.v1.RouteRequest\x1a\x1b.reprise.extension.v1.Empty\x12L\n" +
+	"\aUnroute\x12\".reprise.extension.v1.RouteRequest\x1a\x1b.reprise.extension.v1.Empty\x12P\n" +
+	"\tRouteData\x12&.reprise.extension.v1.DataRouteRequest\x1a\x1b.reprise.extension.v1.Empty\x12R\n" +
+	"\vUnrouteData\x12&.reprise.extension.v1.DataRouteRequest\x1a\x1b.reprise.extension.v1.Empty\x12L\n" +
 	"\tSetPaused\x12\".reprise.extension.v1.PauseRequest\x1a\x1b.reprise.extension.v1.Empty\x12U\n" +
 	"\x0fRequestKeyframe\x12%.reprise.extension.v1.KeyframeRequest\x1a\x1b.reprise.extension.v1.Empty\x12O\n" +
 	"\n" +
@@ -2476,7 +2534,7 @@ func file_extension_proto_rawDescGZIP() []byte {
 	return file_extension_proto_rawDescData
 }
 
-var file_extension_proto_msgTypes = make([]protoimpl.MessageInfo, 39)
+var file_extension_proto_msgTypes = make([]protoimpl.MessageInfo, 40)
 var file_extension_proto_goTypes = []any{
 	(*Empty)(nil),                // 0: reprise.extension.v1.Empty
 	(*InfoRequest)(nil),          // 1: reprise.extension.v1.InfoRequest
@@ -2506,17 +2564,18 @@ var file_extension_proto_goTypes = []any{
 	(*StreamInfo)(nil),           // 25: reprise.extension.v1.StreamInfo
 	(*ApplyAnswerRequest)(nil),   // 26: reprise.extension.v1.ApplyAnswerRequest
 	(*RouteRequest)(nil),         // 27: reprise.extension.v1.RouteRequest
-	(*PauseRequest)(nil),         // 28: reprise.extension.v1.PauseRequest
-	(*KeyframeRequest)(nil),      // 29: reprise.extension.v1.KeyframeRequest
-	(*BitrateRequest)(nil),       // 30: reprise.extension.v1.BitrateRequest
-	(*HangupRequest)(nil),        // 31: reprise.extension.v1.HangupRequest
-	(*CloseHandleRequest)(nil),   // 32: reprise.extension.v1.CloseHandleRequest
-	(*KVGetRequest)(nil),         // 33: reprise.extension.v1.KVGetRequest
-	(*KVGetResponse)(nil),        // 34: reprise.extension.v1.KVGetResponse
-	(*KVPutRequest)(nil),         // 35: reprise.extension.v1.KVPutRequest
-	(*KVListRequest)(nil),        // 36: reprise.extension.v1.KVListRequest
-	(*KVEntry)(nil),              // 37: reprise.extension.v1.KVEntry
-	(*KVListResponse)(nil),       // 38: reprise.extension.v1.KVListResponse
+	(*DataRouteRequest)(nil),     // 28: reprise.extension.v1.DataRouteRequest
+	(*PauseRequest)(nil),         // 29: reprise.extension.v1.PauseRequest
+	(*KeyframeRequest)(nil),      // 30: reprise.extension.v1.KeyframeRequest
+	(*BitrateRequest)(nil),       // 31: reprise.extension.v1.BitrateRequest
+	(*HangupRequest)(nil),        // 32: reprise.extension.v1.HangupRequest
+	(*CloseHandleRequest)(nil),   // 33: reprise.extension.v1.CloseHandleRequest
+	(*KVGetRequest)(nil),         // 34: reprise.extension.v1.KVGetRequest
+	(*KVGetResponse)(nil),        // 35: reprise.extension.v1.KVGetResponse
+	(*KVPutRequest)(nil),         // 36: reprise.extension.v1.KVPutRequest
+	(*KVListRequest)(nil),        // 37: reprise.extension.v1.KVListRequest
+	(*KVEntry)(nil),              // 38: reprise.extension.v1.KVEntry
+	(*KVListResponse)(nil),       // 39: reprise.extension.v1.KVListResponse
 }
 var file_extension_proto_depIdxs = []int32{
 	2,  // 0: reprise.extension.v1.InfoResponse.packages:type_name -> reprise.extension.v1.PluginPackage
@@ -2532,7 +2591,7 @@ var file_extension_proto_depIdxs = []int32{
 	18, // 10: reprise.extension.v1.MediaEventRequest.hangup:type_name -> reprise.extension.v1.Hangup
 	23, // 11: reprise.extension.v1.MakeOfferRequest.streams:type_name -> reprise.extension.v1.OfferStream
 	25, // 12: reprise.extension.v1.Negotiation.streams:type_name -> reprise.extension.v1.StreamInfo
-	37, // 13: reprise.extension.v1.KVListResponse.entries:type_name -> reprise.extension.v1.KVEntry
+	38, // 13: reprise.extension.v1.KVListResponse.entries:type_name -> reprise.extension.v1.KVEntry
 	1,  // 14: reprise.extension.v1.Extension.Info:input_type -> reprise.extension.v1.InfoRequest
 	5,  // 15: reprise.extension.v1.Extension.Init:input_type -> reprise.extension.v1.InitRequest
 	6,  // 16: reprise.extension.v1.Extension.CreateHandle:input_type -> reprise.extension.v1.HandleRequest
@@ -2547,40 +2606,44 @@ var file_extension_proto_depIdxs = []int32{
 	26, // 25: reprise.extension.v1.Core.ApplyAnswer:input_type -> reprise.extension.v1.ApplyAnswerRequest
 	27, // 26: reprise.extension.v1.Core.Route:input_type -> reprise.extension.v1.RouteRequest
 	27, // 27: reprise.extension.v1.Core.Unroute:input_type -> reprise.extension.v1.RouteRequest
-	28, // 28: reprise.extension.v1.Core.SetPaused:input_type -> reprise.extension.v1.PauseRequest
-	29, // 29: reprise.extension.v1.Core.RequestKeyframe:input_type -> reprise.extension.v1.KeyframeRequest
-	30, // 30: reprise.extension.v1.Core.SetBitrate:input_type -> reprise.extension.v1.BitrateRequest
-	31, // 31: reprise.extension.v1.Core.Hangup:input_type -> reprise.extension.v1.HangupRequest
-	32, // 32: reprise.extension.v1.Core.CloseHandle:input_type -> reprise.extension.v1.CloseHandleRequest
-	33, // 33: reprise.extension.v1.Core.KVGet:input_type -> reprise.extension.v1.KVGetRequest
-	35, // 34: reprise.extension.v1.Core.KVPut:input_type -> reprise.extension.v1.KVPutRequest
-	33, // 35: reprise.extension.v1.Core.KVDelete:input_type -> reprise.extension.v1.KVGetRequest
-	36, // 36: reprise.extension.v1.Core.KVList:input_type -> reprise.extension.v1.KVListRequest
-	3,  // 37: reprise.extension.v1.Extension.Info:output_type -> reprise.extension.v1.InfoResponse
-	0,  // 38: reprise.extension.v1.Extension.Init:output_type -> reprise.extension.v1.Empty
-	0,  // 39: reprise.extension.v1.Extension.CreateHandle:output_type -> reprise.extension.v1.Empty
-	0,  // 40: reprise.extension.v1.Extension.DestroyHandle:output_type -> reprise.extension.v1.Empty
-	8,  // 41: reprise.extension.v1.Extension.HandleMessage:output_type -> reprise.extension.v1.MessageResponse
-	13, // 42: reprise.extension.v1.Extension.HandleAdminMessage:output_type -> reprise.extension.v1.AdminMessageResponse
-	0,  // 43: reprise.extension.v1.Extension.MediaEvent:output_type -> reprise.extension.v1.Empty
-	19, // 44: reprise.extension.v1.Extension.QueryHandle:output_type -> reprise.extension.v1.QueryHandleResponse
-	0,  // 45: reprise.extension.v1.Core.PushEvent:output_type -> reprise.extension.v1.Empty
-	24, // 46: reprise.extension.v1.Core.AnswerOffer:output_type -> reprise.extension.v1.Negotiation
-	24, // 47: reprise.extension.v1.Core.MakeOffer:output_type -> reprise.extension.v1.Negotiation
-	0,  // 48: reprise.extension.v1.Core.ApplyAnswer:output_type -> reprise.extension.v1.Empty
-	0,  // 49: reprise.extension.v1.Core.Route:output_type -> reprise.extension.v1.Empty
-	0,  // 50: reprise.extension.v1.Core.Unroute:output_type -> reprise.extension.v1.Empty
-	0,  // 51: reprise.extension.v1.Core.SetPaused:output_type -> reprise.extension.v1.Empty
-	0,  // 52: reprise.extension.v1.Core.RequestKeyframe:output_type -> reprise.extension.v1.Empty
-	0,  // 53: reprise.extension.v1.Core.SetBitrate:output_type -> reprise.extension.v1.Empty
-	0,  // 54: reprise.extension.v1.Core.Hangup:output_type -> reprise.extension.v1.Empty
-	0,  // 55: reprise.extension.v1.Core.CloseHandle:output_type -> reprise.extension.v1.Empty
-	34, // 56: reprise.extension.v1.Core.KVGet:output_type -> reprise.extension.v1.KVGetResponse
-	0,  // 57: reprise.extension.v1.Core.KVPut:output_type -> reprise.extension.v1.Empty
-	0,  // 58: reprise.extension.v1.Core.KVDelete:output_type -> reprise.extension.v1.Empty
-	38, // 59: reprise.extension.v1.Core.KVList:output_type -> reprise.extension.v1.KVListResponse
-	37, // [37:60] is the sub-list for method output_type
-	14, // [14:37] is the sub-list for method input_type
+	28, // 28: reprise.extension.v1.Core.RouteData:input_type -> reprise.extension.v1.DataRouteRequest
+	28, // 29: reprise.extension.v1.Core.UnrouteData:input_type -> reprise.extension.v1.DataRouteRequest
+	29, // 30: reprise.extension.v1.Core.SetPaused:input_type -> reprise.extension.v1.PauseRequest
+	30, // 31: reprise.extension.v1.Core.RequestKeyframe:input_type -> reprise.extension.v1.KeyframeRequest
+	31, // 32: reprise.extension.v1.Core.SetBitrate:input_type -> reprise.extension.v1.BitrateRequest
+	32, // 33: reprise.extension.v1.Core.Hangup:input_type -> reprise.extension.v1.HangupRequest
+	33, // 34: reprise.extension.v1.Core.CloseHandle:input_type -> reprise.extension.v1.CloseHandleRequest
+	34, // 35: reprise.extension.v1.Core.KVGet:input_type -> reprise.extension.v1.KVGetRequest
+	36, // 36: reprise.extension.v1.Core.KVPut:input_type -> reprise.extension.v1.KVPutRequest
+	34, // 37: reprise.extension.v1.Core.KVDelete:input_type -> reprise.extension.v1.KVGetRequest
+	37, // 38: reprise.extension.v1.Core.KVList:input_type -> reprise.extension.v1.KVListRequest
+	3,  // 39: reprise.extension.v1.Extension.Info:output_type -> reprise.extension.v1.InfoResponse
+	0,  // 40: reprise.extension.v1.Extension.Init:output_type -> reprise.extension.v1.Empty
+	0,  // 41: reprise.extension.v1.Extension.CreateHandle:output_type -> reprise.extension.v1.Empty
+	0,  // 42: reprise.extension.v1.Extension.DestroyHandle:output_type -> reprise.extension.v1.Empty
+	8,  // 43: reprise.extension.v1.Extension.HandleMessage:output_type -> reprise.extension.v1.MessageResponse
+	13, // 44: reprise.extension.v1.Extension.HandleAdminMessage:output_type -> reprise.extension.v1.AdminMessageResponse
+	0,  // 45: reprise.extension.v1.Extension.MediaEvent:output_type -> reprise.extension.v1.Empty
+	19, // 46: reprise.extension.v1.Extension.QueryHandle:output_type -> reprise.extension.v1.QueryHandleResponse
+	0,  // 47: reprise.extension.v1.Core.PushEvent:output_type -> reprise.extension.v1.Empty
+	24, // 48: reprise.extension.v1.Core.AnswerOffer:output_type -> reprise.extension.v1.Negotiation
+	24, // 49: reprise.extension.v1.Core.MakeOffer:output_type -> reprise.extension.v1.Negotiation
+	0,  // 50: reprise.extension.v1.Core.ApplyAnswer:output_type -> reprise.extension.v1.Empty
+	0,  // 51: reprise.extension.v1.Core.Route:output_type -> reprise.extension.v1.Empty
+	0,  // 52: reprise.extension.v1.Core.Unroute:output_type -> reprise.extension.v1.Empty
+	0,  // 53: reprise.extension.v1.Core.RouteData:output_type -> reprise.extension.v1.Empty
+	0,  // 54: reprise.extension.v1.Core.UnrouteData:output_type -> reprise.extension.v1.Empty
+	0,  // 55: reprise.extension.v1.Core.SetPaused:output_type -> reprise.extension.v1.Empty
+	0,  // 56: reprise.extension.v1.Core.RequestKeyframe:output_type -> reprise.extension.v1.Empty
+	0,  // 57: reprise.extension.v1.Core.SetBitrate:output_type -> reprise.extension.v1.Empty
+	0,  // 58: reprise.extension.v1.Core.Hangup:output_type -> reprise.extension.v1.Empty
+	0,  // 59: reprise.extension.v1.Core.CloseHandle:output_type -> reprise.extension.v1.Empty
+	35, // 60: reprise.extension.v1.Core.KVGet:output_type -> reprise.extension.v1.KVGetResponse
+	0,  // 61: reprise.extension.v1.Core.KVPut:output_type -> reprise.extension.v1.Empty
+	0,  // 62: reprise.extension.v1.Core.KVDelete:output_type -> reprise.extension.v1.Empty
+	39, // 63: reprise.extension.v1.Core.KVList:output_type -> reprise.extension.v1.KVListResponse
+	39, // [39:64] is the sub-list for method output_type
+	14, // [14:39] is the sub-list for method input_type
 	14, // [14:14] is the sub-list for extension type_name
 	14, // [14:14] is the sub-list for extension extendee
 	0,  // [0:14] is the sub-list for field type_name
@@ -2608,7 +2671,7 @@ func file_extension_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_extension_proto_rawDesc), len(file_extension_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   39,
+			NumMessages:   40,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -402,6 +402,8 @@ const (
 	Core_ApplyAnswer_FullMethodName     = "/reprise.extension.v1.Core/ApplyAnswer"
 	Core_Route_FullMethodName           = "/reprise.extension.v1.Core/Route"
 	Core_Unroute_FullMethodName         = "/reprise.extension.v1.Core/Unroute"
+	Core_RouteData_FullMethodName       = "/reprise.extension.v1.Core/RouteData"
+	Core_UnrouteData_FullMethodName     = "/reprise.extension.v1.Core/UnrouteData"
 	Core_SetPaused_FullMethodName       = "/reprise.extension.v1.Core/SetPaused"
 	Core_RequestKeyframe_FullMethodName = "/reprise.extension.v1.Core/RequestKeyframe"
 	Core_SetBitrate_FullMethodName      = "/reprise.extension.v1.Core/SetBitrate"
@@ -427,6 +429,10 @@ type CoreClient interface {
 	ApplyAnswer(ctx context.Context, in *ApplyAnswerRequest, opts ...grpc.CallOption) (*Empty, error)
 	Route(ctx context.Context, in *RouteRequest, opts ...grpc.CallOption) (*Empty, error)
 	Unroute(ctx context.Context, in *RouteRequest, opts ...grpc.CallOption) (*Empty, error)
+	// Data-channel messages of the source handle go to the destination
+	// handle's channel of the same label.
+	RouteData(ctx context.Context, in *DataRouteRequest, opts ...grpc.CallOption) (*Empty, error)
+	UnrouteData(ctx context.Context, in *DataRouteRequest, opts ...grpc.CallOption) (*Empty, error)
 	SetPaused(ctx context.Context, in *PauseRequest, opts ...grpc.CallOption) (*Empty, error)
 	RequestKeyframe(ctx context.Context, in *KeyframeRequest, opts ...grpc.CallOption) (*Empty, error)
 	SetBitrate(ctx context.Context, in *BitrateRequest, opts ...grpc.CallOption) (*Empty, error)
@@ -500,6 +506,26 @@ func (c *coreClient) Unroute(ctx context.Context, in *RouteRequest, opts ...grpc
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(Empty)
 	err := c.cc.Invoke(ctx, Core_Unroute_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *coreClient) RouteData(ctx context.Context, in *DataRouteRequest, opts ...grpc.CallOption) (*Empty, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Empty)
+	err := c.cc.Invoke(ctx, Core_RouteData_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *coreClient) UnrouteData(ctx context.Context, in *DataRouteRequest, opts ...grpc.CallOption) (*Empty, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Empty)
+	err := c.cc.Invoke(ctx, Core_UnrouteData_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -610,6 +636,10 @@ type CoreServer interface {
 	ApplyAnswer(context.Context, *ApplyAnswerRequest) (*Empty, error)
 	Route(context.Context, *RouteRequest) (*Empty, error)
 	Unroute(context.Context, *RouteRequest) (*Empty, error)
+	// Data-channel messages of the source handle go to the destination
+	// handle's channel of the same label.
+	RouteData(context.Context, *DataRouteRequest) (*Empty, error)
+	UnrouteData(context.Context, *DataRouteRequest) (*Empty, error)
 	SetPaused(context.Context, *PauseRequest) (*Empty, error)
 	RequestKeyframe(context.Context, *KeyframeRequest) (*Empty, error)
 	SetBitrate(context.Context, *BitrateRequest) (*Empty, error)
@@ -646,6 +676,12 @@ func (UnimplementedCoreServer) Route(context.Context, *RouteRequest) (*Empty, er
 }
 func (UnimplementedCoreServer) Unroute(context.Context, *RouteRequest) (*Empty, error) {
 	return nil, status.Error(codes.Unimplemented, "method Unroute not implemented")
+}
+func (UnimplementedCoreServer) RouteData(context.Context, *DataRouteRequest) (*Empty, error) {
+	return nil, status.Error(codes.Unimplemented, "method RouteData not implemented")
+}
+func (UnimplementedCoreServer) UnrouteData(context.Context, *DataRouteRequest) (*Empty, error) {
+	return nil, status.Error(codes.Unimplemented, "method UnrouteData not implemented")
 }
 func (UnimplementedCoreServer) SetPaused(context.Context, *PauseRequest) (*Empty, error) {
 	return nil, status.Error(codes.Unimplemented, "method SetPaused not implemented")
@@ -799,6 +835,42 @@ func _Core_Unroute_Handler(srv interface{}, ctx context.Context, dec func(interf
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(CoreServer).Unroute(ctx, req.(*RouteRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Core_RouteData_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DataRouteRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoreServer).RouteData(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Core_RouteData_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoreServer).RouteData(ctx, req.(*DataRouteRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Core_UnrouteData_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DataRouteRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoreServer).UnrouteData(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Core_UnrouteData_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoreServer).UnrouteData(ctx, req.(*DataRouteRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -995,6 +1067,14 @@ var Core_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Unroute",
 			Handler:    _Core_Unroute_Handler,
+		},
+		{
+			MethodName: "RouteData",
+			Handler:    _Core_RouteData_Handler,
+		},
+		{
+			MethodName: "UnrouteData",
+			Handler:    _Core_UnrouteData_Handler,
 		},
 		{
 			MethodName: "SetPaused",

@@ -94,6 +94,15 @@ func TestEchoTestCrashIsContained(t *testing.T) {
 	if err != nil || newPID == pid {
 		t.Fatalf("extension not restarted as a new process: %d -> %d (%v)", pid, newPID, err)
 	}
+	metrics := get(t, strings.TrimSuffix(gw.AdminURL, "/admin")+"/metrics")
+	for _, want := range []string{`reprise_extension_up{extension="echotest"} 1`, `reprise_extension_restarts_total{extension="echotest"} 1`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if page := get(t, strings.TrimSuffix(gw.AdminURL, "/admin")+"/console"); !strings.Contains(page, "echotest") {
+		t.Errorf("console page does not show the extension: %s", page)
+	}
 	if !strings.Contains(gw.Output(), "extension=echotest") {
 		t.Error("extension output is not in the gateway log under its name")
 	}
