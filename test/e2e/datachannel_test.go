@@ -6,8 +6,8 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
-	jc "github.com/reprise-rtc/reprise/test/janusclient"
 	"github.com/reprise-rtc/reprise/test/harness"
+	jc "github.com/reprise-rtc/reprise/test/janusclient"
 )
 
 // Data-channel messages come back like media, relayed inside the core; the
