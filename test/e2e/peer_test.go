@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,6 +22,10 @@ type testPeer struct {
 	mu       sync.Mutex
 	received map[string][]rtp.Packet // by kind
 	stop     chan struct{}
+	// skipEvery > 0 leaves a sequence-number gap after every that many video
+	// packets, as a lossy uplink would; paused stops sending altogether.
+	skipEvery atomic.Int32
+	paused    atomic.Bool
 }
 
 func newTestPeer(t *testing.T) *testPeer {
@@ -97,7 +102,13 @@ func (p *testPeer) send() {
 				return
 			case <-tick.C:
 			}
+			if p.paused.Load() {
+				continue
+			}
 			n++
+			if k := uint32(p.skipEvery.Load()); k > 0 && n%k == 0 {
+				n++ // this number is never sent: the gateway sees it lost
+			}
 			for _, tr := range []struct {
 				t    *webrtc.TrackLocalStaticRTP
 				mark byte
