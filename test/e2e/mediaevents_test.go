@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
-	jc "github.com/reprise-rtc/reprise/test/janusclient"
 	"github.com/reprise-rtc/reprise/test/harness"
+	jc "github.com/reprise-rtc/reprise/test/janusclient"
 )
 
 // The core's "slowlink" and "media" events reach the client as Janus sends
