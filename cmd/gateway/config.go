@@ -35,6 +35,7 @@ type config struct {
 	UDPPortRange   string
 	UDPPort        int
 	FullTrickle    bool
+	JanusSDPAlways bool
 	SlowlinkThresh int
 	NoMediaTimer   time.Duration
 	LongPollHold   time.Duration
@@ -62,6 +63,7 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.UDPPortRange, "udp-port-range", "", "MIN-MAX range of UDP ports for media")
 	fs.IntVar(&c.UDPPort, "udp-port", 0, "single UDP port multiplexing every peer's media (overrides the range)")
 	fs.BoolVar(&c.FullTrickle, "full-trickle", false, "trickle the gateway's candidates instead of waiting to put them in the SDP")
+	fs.BoolVar(&c.JanusSDPAlways, "janus-sdp-always", false, "repeat every jsep sent to clients as \"janusSdp\" (by default only to sessions that sent janusSdp)")
 	fs.IntVar(&c.SlowlinkThresh, "slowlink-threshold", 0, "lost packets per second on a stream that raise a slowlink event (0 disables, as in Janus)")
 	c.NoMediaTimer = time.Second
 	fs.Var((*seconds)(&c.NoMediaTimer), "no-media-timer", "how long without packets before a \"media\" event says receiving:false")

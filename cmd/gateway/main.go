@@ -96,7 +96,7 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 
 	core := api.New(api.Config{
 		SessionTimeout: cfg.SessionTimeout, APISecret: cfg.APISecret, AdminSecret: cfg.AdminSecret,
-		TokenAuth: cfg.TokenAuth, FullTrickle: cfg.FullTrickle,
+		TokenAuth: cfg.TokenAuth, FullTrickle: cfg.FullTrickle, AlwaysJanusSDP: cfg.JanusSDPAlways,
 	}, gw, log.With("component", "janus"))
 	defer core.Close()
 	gw.SetSink(core)

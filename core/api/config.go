@@ -15,6 +15,10 @@ type Config struct {
 	AdminSecret string // when set, Admin API requests need a matching "admin_secret"
 	TokenAuth   bool   // stored-token auth: requests need a "token" added via the Admin API
 
+	// AlwaysJanusSDP repeats every jsep sent to clients under the legacy
+	// name "janusSdp" too, not only to sessions that used that name.
+	AlwaysJanusSDP bool
+
 	Name       string // "name" in server_info; default "Reprise (Janus API)"
 	ServerName string // "server-name" in server_info; default "Reprise"
 

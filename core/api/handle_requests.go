@@ -90,6 +90,9 @@ func (c *Core) message(ctx context.Context, h *handle, req *janus.Request) any {
 			return fail(err)
 		}
 	}
+	if req.JanusSDP {
+		h.session.janusSDP.Store(true)
+	}
 	b, jerr := c.getBackend()
 	if jerr != nil {
 		return fail(jerr)
@@ -105,11 +108,13 @@ func (c *Core) message(ctx context.Context, h *handle, req *janus.Request) any {
 	if len(data) == 0 {
 		data = json.RawMessage(`{}`)
 	}
-	return &janus.Message{
+	msg := &janus.Message{
 		Janus: "success", SessionID: sid, Transaction: tr, Sender: hid,
 		PluginData: &janus.PluginData{Plugin: h.ref.Plugin, Data: data},
 		JSEP:       res.JSEP,
 	}
+	h.session.withLegacySDP(msg, c.cfg.AlwaysJanusSDP)
+	return msg
 }
 
 // checkJSEP applies the checks Janus makes on a jsep before any SDP

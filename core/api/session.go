@@ -1,6 +1,10 @@
 package api
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+
+	"github.com/reprise-rtc/reprise/core/janus"
+)
 
 // session is one Janus session. Fields other than id, created and
 // lastActivity are guarded by Core.mu.
@@ -11,6 +15,18 @@ type session struct {
 
 	owner   Transport
 	handles map[uint64]*handle
+
+	// janusSDP: the client once sent its SDP as "janusSdp", so every jsep
+	// sent to it is repeated under that name.
+	janusSDP atomic.Bool
+}
+
+// withLegacySDP repeats msg's jsep as "janusSdp" when the session (or the
+// configuration) asks for it.
+func (s *session) withLegacySDP(msg *janus.Message, always bool) {
+	if msg.JSEP != nil && (always || s.janusSDP.Load()) {
+		msg.JanusSDP = msg.JSEP
+	}
 }
 
 // handleState tracks a handle through its life so teardown never races a

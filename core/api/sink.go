@@ -14,6 +14,7 @@ func (c *Core) Notify(handleID uint64, msg janus.Message) {
 	}
 	msg.SessionID = h.session.id
 	msg.Sender = handleID
+	h.session.withLegacySDP(&msg, c.cfg.AlwaysJanusSDP)
 	h.session.owner.Deliver(h.session.id, &msg)
 }
 

@@ -248,7 +248,8 @@ func negotiation(typ, sdpText string) (*extpb.Negotiation, error) {
 	}
 	n := &extpb.Negotiation{Type: typ, Sdp: sdpText}
 	for _, st := range streams {
-		n.Streams = append(n.Streams, &extpb.StreamInfo{Mid: st.MID, Kind: st.Kind, Codec: st.Codec, Mindex: uint32(st.MIndex)})
+		n.Streams = append(n.Streams, &extpb.StreamInfo{Mid: st.MID, Kind: st.Kind, Codec: st.Codec, Mindex: uint32(st.MIndex),
+			Rids: st.RIDs, Fmtp: st.Fmtp})
 	}
 	return n, nil
 }

@@ -60,6 +60,8 @@ type Stream struct {
 	Kind   string
 	Codec  string
 	MIndex int
+	RIDs   []string
+	Fmtp   string
 }
 
 // StreamsOf lists the m-lines of an SDP the core produced, with the first
@@ -81,6 +83,14 @@ func StreamsOf(s string) ([]Stream, error) {
 		if len(md.MediaName.Formats) > 0 && st.Kind != "data" {
 			if c, err := sd.GetCodecForPayloadType(atoiPT(md.MediaName.Formats[0])); err == nil {
 				st.Codec = strings.ToLower(c.Name)
+				st.Fmtp = c.Fmtp
+			}
+		}
+		for _, a := range md.Attributes {
+			if a.Key == "rid" {
+				if rid, _, _ := strings.Cut(a.Value, " "); rid != "" {
+					st.RIDs = append(st.RIDs, rid)
+				}
 			}
 		}
 		if md.MediaName.Port.Value == 0 {

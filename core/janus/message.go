@@ -19,7 +19,9 @@ type Message struct {
 	Data        any             `json:"data,omitempty"`
 	PluginData  *PluginData     `json:"plugindata,omitempty"`
 	JSEP        json.RawMessage `json:"jsep,omitempty"`
-	Error       *Error          `json:"error,omitempty"`
+	// JanusSDP repeats JSEP under the legacy name for clients that sent it so.
+	JanusSDP json.RawMessage `json:"janusSdp,omitempty"`
+	Error    *Error          `json:"error,omitempty"`
 
 	// Media and PeerConnection events (webrtcup, media, slowlink, hangup, trickle).
 	MID       string  `json:"mid,omitempty"`

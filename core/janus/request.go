@@ -45,8 +45,11 @@ type Request struct {
 	APISecret   Text // "apisecret"
 	AdminSecret Text // "admin_secret"
 
-	Body       json.RawMessage // message; nil when absent
-	JSEP       json.RawMessage // "jsep", or the legacy alias "janusSdp"; nil when absent
+	Body json.RawMessage // message; nil when absent
+	JSEP json.RawMessage // "jsep", or the legacy alias "janusSdp"; nil when absent
+	// JanusSDP is set when the jsep came under the legacy name "janusSdp":
+	// such clients read SDP back under that name too.
+	JanusSDP   bool
 	Candidate  json.RawMessage // trickle
 	Candidates json.RawMessage // trickle
 	Plugins    json.RawMessage // admin add_token/allow_token/disallow_token
@@ -116,6 +119,7 @@ func Decode(data []byte) (*Request, *Error) {
 	r.JSEP = fields["jsep"]
 	if r.JSEP == nil {
 		r.JSEP = fields["janusSdp"]
+		r.JanusSDP = r.JSEP != nil
 	}
 	r.Candidate = fields["candidate"]
 	r.Candidates = fields["candidates"]

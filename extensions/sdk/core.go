@@ -24,6 +24,9 @@ type Stream struct {
 	Kind   string // audio | video | data
 	Codec  string
 	MIndex int
+	RIDs   []string // simulcast encodings, if any
+	SVC    bool
+	Fmtp   string
 }
 
 // Negotiation is an SDP the core produced and the streams it describes.
@@ -41,9 +44,11 @@ type AnswerOptions struct {
 
 // OfferStream is one m-line of an offer the core makes to a subscriber.
 type OfferStream struct {
-	Kind  string
-	Codec string
-	MID   string
+	Kind     string // audio | video | data
+	Codec    string
+	MID      string
+	Fmtp     string // the publisher's fmtp, to match its profile
+	Inactive bool   // a removed stream: its m-line stays, sending nothing
 }
 
 // PushEvent sends an event with plugin data (and optionally a jsep) to the
@@ -81,7 +86,7 @@ func (c *Core) AnswerOffer(ctx context.Context, handle uint64, offerSDP string, 
 func (c *Core) MakeOffer(ctx context.Context, handle uint64, streams []OfferStream) (*Negotiation, error) {
 	req := &extpb.MakeOfferRequest{HandleId: handle}
 	for _, s := range streams {
-		req.Streams = append(req.Streams, &extpb.OfferStream{Kind: s.Kind, Codec: s.Codec, Mid: s.MID})
+		req.Streams = append(req.Streams, &extpb.OfferStream{Kind: s.Kind, Codec: s.Codec, Mid: s.MID, Fmtp: s.Fmtp, Inactive: s.Inactive})
 	}
 	n, err := c.c.MakeOffer(ctx, req)
 	if err != nil {
@@ -219,7 +224,8 @@ func routeReq(src uint64, srcMid string, dst uint64, dstMid string) *extpb.Route
 func fromNegotiation(n *extpb.Negotiation) *Negotiation {
 	out := &Negotiation{JSEP: JSEP{Type: n.Type, SDP: n.Sdp}}
 	for _, s := range n.Streams {
-		out.Streams = append(out.Streams, Stream{MID: s.Mid, Kind: s.Kind, Codec: s.Codec, MIndex: int(s.Mindex)})
+		out.Streams = append(out.Streams, Stream{MID: s.Mid, Kind: s.Kind, Codec: s.Codec, MIndex: int(s.Mindex),
+			RIDs: s.Rids, SVC: s.Svc, Fmtp: s.Fmtp})
 	}
 	return out
 }

@@ -155,6 +155,8 @@ func (s *server) MediaEvent(ctx context.Context, req *extpb.MediaEventRequest) (
 		ev.Kind, ev.MID, ev.Media, ev.Uplink, ev.Lost = SlowLink, e.Slowlink.Mid, e.Slowlink.Kind, e.Slowlink.Uplink, e.Slowlink.Lost
 	case *extpb.MediaEventRequest_Hangup:
 		ev.Kind, ev.Reason = HungUp, e.Hangup.Reason
+	case *extpb.MediaEventRequest_Talking:
+		ev.Kind, ev.MID, ev.Media, ev.IsTalking, ev.Level = Talking, e.Talking.Mid, "audio", e.Talking.Talking, e.Talking.Level
 	default:
 		return nil, status.Error(codes.InvalidArgument, "unknown media event")
 	}

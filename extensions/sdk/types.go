@@ -63,6 +63,7 @@ const (
 	MediaChange
 	SlowLink
 	HungUp
+	Talking
 )
 
 // MediaEvent is a PeerConnection event of one of the extension's handles.
@@ -70,11 +71,13 @@ type MediaEvent struct {
 	Handle    uint64
 	Kind      MediaEventKind
 	MID       string
-	Media     string // audio | video | data
-	Receiving bool   // MediaChange
-	Uplink    bool   // SlowLink
-	Lost      uint32 // SlowLink
-	Reason    string // HungUp
+	Media     string  // audio | video | data
+	Receiving bool    // MediaChange
+	Uplink    bool    // SlowLink
+	Lost      uint32  // SlowLink
+	Reason    string  // HungUp
+	IsTalking bool    // Talking: true when talking starts, false when it stops
+	Level     float64 // Talking: average audio level (0 loudest .. 127)
 }
 
 // Result is an extension's answer to a message; build it with Sync, Ack or Fail.

@@ -870,6 +870,7 @@ type MediaEventRequest struct {
 	//	*MediaEventRequest_Media
 	//	*MediaEventRequest_Slowlink
 	//	*MediaEventRequest_Hangup
+	//	*MediaEventRequest_Talking
 	Event         isMediaEventRequest_Event `protobuf_oneof:"event"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -955,6 +956,15 @@ func (x *MediaEventRequest) GetHangup() *Hangup {
 	return nil
 }
 
+func (x *MediaEventRequest) GetTalking() *Talking {
+	if x != nil {
+		if x, ok := x.Event.(*MediaEventRequest_Talking); ok {
+			return x.Talking
+		}
+	}
+	return nil
+}
+
 type isMediaEventRequest_Event interface {
 	isMediaEventRequest_Event()
 }
@@ -975,6 +985,10 @@ type MediaEventRequest_Hangup struct {
 	Hangup *Hangup `protobuf:"bytes,5,opt,name=hangup,proto3,oneof"`
 }
 
+type MediaEventRequest_Talking struct {
+	Talking *Talking `protobuf:"bytes,6,opt,name=talking,proto3,oneof"`
+}
+
 func (*MediaEventRequest_Webrtcup) isMediaEventRequest_Event() {}
 
 func (*MediaEventRequest_Media) isMediaEventRequest_Event() {}
@@ -982,6 +996,8 @@ func (*MediaEventRequest_Media) isMediaEventRequest_Event() {}
 func (*MediaEventRequest_Slowlink) isMediaEventRequest_Event() {}
 
 func (*MediaEventRequest_Hangup) isMediaEventRequest_Event() {}
+
+func (*MediaEventRequest_Talking) isMediaEventRequest_Event() {}
 
 type WebRTCUp struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1191,6 +1207,66 @@ func (x *Hangup) GetReason() string {
 	return ""
 }
 
+type Talking struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Mid           string                 `protobuf:"bytes,1,opt,name=mid,proto3" json:"mid,omitempty"`
+	Talking       bool                   `protobuf:"varint,2,opt,name=talking,proto3" json:"talking,omitempty"`
+	Level         float64                `protobuf:"fixed64,3,opt,name=level,proto3" json:"level,omitempty"` // average audio level, dBov magnitude (0 loudest .. 127)
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Talking) Reset() {
+	*x = Talking{}
+	mi := &file_extension_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Talking) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Talking) ProtoMessage() {}
+
+func (x *Talking) ProtoReflect() protoreflect.Message {
+	mi := &file_extension_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Talking.ProtoReflect.Descriptor instead.
+func (*Talking) Descriptor() ([]byte, []int) {
+	return file_extension_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *Talking) GetMid() string {
+	if x != nil {
+		return x.Mid
+	}
+	return ""
+}
+
+func (x *Talking) GetTalking() bool {
+	if x != nil {
+		return x.Talking
+	}
+	return false
+}
+
+func (x *Talking) GetLevel() float64 {
+	if x != nil {
+		return x.Level
+	}
+	return 0
+}
+
 type QueryHandleResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	InfoJson      []byte                 `protobuf:"bytes,1,opt,name=info_json,json=infoJson,proto3" json:"info_json,omitempty"`
@@ -1200,7 +1276,7 @@ type QueryHandleResponse struct {
 
 func (x *QueryHandleResponse) Reset() {
 	*x = QueryHandleResponse{}
-	mi := &file_extension_proto_msgTypes[19]
+	mi := &file_extension_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1212,7 +1288,7 @@ func (x *QueryHandleResponse) String() string {
 func (*QueryHandleResponse) ProtoMessage() {}
 
 func (x *QueryHandleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[19]
+	mi := &file_extension_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1225,7 +1301,7 @@ func (x *QueryHandleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QueryHandleResponse.ProtoReflect.Descriptor instead.
 func (*QueryHandleResponse) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{19}
+	return file_extension_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *QueryHandleResponse) GetInfoJson() []byte {
@@ -1247,7 +1323,7 @@ type PushEventRequest struct {
 
 func (x *PushEventRequest) Reset() {
 	*x = PushEventRequest{}
-	mi := &file_extension_proto_msgTypes[20]
+	mi := &file_extension_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1259,7 +1335,7 @@ func (x *PushEventRequest) String() string {
 func (*PushEventRequest) ProtoMessage() {}
 
 func (x *PushEventRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[20]
+	mi := &file_extension_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1272,7 +1348,7 @@ func (x *PushEventRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PushEventRequest.ProtoReflect.Descriptor instead.
 func (*PushEventRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{20}
+	return file_extension_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *PushEventRequest) GetHandleId() uint64 {
@@ -1316,7 +1392,7 @@ type AnswerOfferRequest struct {
 
 func (x *AnswerOfferRequest) Reset() {
 	*x = AnswerOfferRequest{}
-	mi := &file_extension_proto_msgTypes[21]
+	mi := &file_extension_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1328,7 +1404,7 @@ func (x *AnswerOfferRequest) String() string {
 func (*AnswerOfferRequest) ProtoMessage() {}
 
 func (x *AnswerOfferRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[21]
+	mi := &file_extension_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1341,7 +1417,7 @@ func (x *AnswerOfferRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AnswerOfferRequest.ProtoReflect.Descriptor instead.
 func (*AnswerOfferRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{21}
+	return file_extension_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *AnswerOfferRequest) GetHandleId() uint64 {
@@ -1389,7 +1465,7 @@ type MakeOfferRequest struct {
 
 func (x *MakeOfferRequest) Reset() {
 	*x = MakeOfferRequest{}
-	mi := &file_extension_proto_msgTypes[22]
+	mi := &file_extension_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1401,7 +1477,7 @@ func (x *MakeOfferRequest) String() string {
 func (*MakeOfferRequest) ProtoMessage() {}
 
 func (x *MakeOfferRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[22]
+	mi := &file_extension_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1414,7 +1490,7 @@ func (x *MakeOfferRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MakeOfferRequest.ProtoReflect.Descriptor instead.
 func (*MakeOfferRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{22}
+	return file_extension_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *MakeOfferRequest) GetHandleId() uint64 {
@@ -1433,16 +1509,18 @@ func (x *MakeOfferRequest) GetStreams() []*OfferStream {
 
 type OfferStream struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Kind          string                 `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"` // audio | video
+	Kind          string                 `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"` // audio | video | data
 	Codec         string                 `protobuf:"bytes,2,opt,name=codec,proto3" json:"codec,omitempty"`
 	Mid           string                 `protobuf:"bytes,3,opt,name=mid,proto3" json:"mid,omitempty"`
+	Fmtp          string                 `protobuf:"bytes,4,opt,name=fmtp,proto3" json:"fmtp,omitempty"`          // publisher's fmtp to match (H.264 profile, VP9 profile-id)
+	Inactive      bool                   `protobuf:"varint,5,opt,name=inactive,proto3" json:"inactive,omitempty"` // keep the m-line but send nothing (a removed stream)
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *OfferStream) Reset() {
 	*x = OfferStream{}
-	mi := &file_extension_proto_msgTypes[23]
+	mi := &file_extension_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1454,7 +1532,7 @@ func (x *OfferStream) String() string {
 func (*OfferStream) ProtoMessage() {}
 
 func (x *OfferStream) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[23]
+	mi := &file_extension_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1467,7 +1545,7 @@ func (x *OfferStream) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OfferStream.ProtoReflect.Descriptor instead.
 func (*OfferStream) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{23}
+	return file_extension_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *OfferStream) GetKind() string {
@@ -1491,6 +1569,20 @@ func (x *OfferStream) GetMid() string {
 	return ""
 }
 
+func (x *OfferStream) GetFmtp() string {
+	if x != nil {
+		return x.Fmtp
+	}
+	return ""
+}
+
+func (x *OfferStream) GetInactive() bool {
+	if x != nil {
+		return x.Inactive
+	}
+	return false
+}
+
 // The SDP the core produced, plus the streams it describes.
 type Negotiation struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1503,7 +1595,7 @@ type Negotiation struct {
 
 func (x *Negotiation) Reset() {
 	*x = Negotiation{}
-	mi := &file_extension_proto_msgTypes[24]
+	mi := &file_extension_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1515,7 +1607,7 @@ func (x *Negotiation) String() string {
 func (*Negotiation) ProtoMessage() {}
 
 func (x *Negotiation) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[24]
+	mi := &file_extension_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1528,7 +1620,7 @@ func (x *Negotiation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Negotiation.ProtoReflect.Descriptor instead.
 func (*Negotiation) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{24}
+	return file_extension_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *Negotiation) GetType() string {
@@ -1558,13 +1650,16 @@ type StreamInfo struct {
 	Kind          string                 `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`   // audio | video | data
 	Codec         string                 `protobuf:"bytes,3,opt,name=codec,proto3" json:"codec,omitempty"` // negotiated codec, lower case (opus, vp8, ...)
 	Mindex        uint32                 `protobuf:"varint,4,opt,name=mindex,proto3" json:"mindex,omitempty"`
+	Rids          []string               `protobuf:"bytes,5,rep,name=rids,proto3" json:"rids,omitempty"` // simulcast encodings offered, if any
+	Svc           bool                   `protobuf:"varint,6,opt,name=svc,proto3" json:"svc,omitempty"`  // VP9/AV1 with scalability
+	Fmtp          string                 `protobuf:"bytes,7,opt,name=fmtp,proto3" json:"fmtp,omitempty"` // the codec's negotiated fmtp line
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *StreamInfo) Reset() {
 	*x = StreamInfo{}
-	mi := &file_extension_proto_msgTypes[25]
+	mi := &file_extension_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1576,7 +1671,7 @@ func (x *StreamInfo) String() string {
 func (*StreamInfo) ProtoMessage() {}
 
 func (x *StreamInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[25]
+	mi := &file_extension_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1589,7 +1684,7 @@ func (x *StreamInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamInfo.ProtoReflect.Descriptor instead.
 func (*StreamInfo) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{25}
+	return file_extension_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *StreamInfo) GetMid() string {
@@ -1620,6 +1715,27 @@ func (x *StreamInfo) GetMindex() uint32 {
 	return 0
 }
 
+func (x *StreamInfo) GetRids() []string {
+	if x != nil {
+		return x.Rids
+	}
+	return nil
+}
+
+func (x *StreamInfo) GetSvc() bool {
+	if x != nil {
+		return x.Svc
+	}
+	return false
+}
+
+func (x *StreamInfo) GetFmtp() string {
+	if x != nil {
+		return x.Fmtp
+	}
+	return ""
+}
+
 type ApplyAnswerRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	HandleId      uint64                 `protobuf:"varint,1,opt,name=handle_id,json=handleId,proto3" json:"handle_id,omitempty"`
@@ -1630,7 +1746,7 @@ type ApplyAnswerRequest struct {
 
 func (x *ApplyAnswerRequest) Reset() {
 	*x = ApplyAnswerRequest{}
-	mi := &file_extension_proto_msgTypes[26]
+	mi := &file_extension_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1642,7 +1758,7 @@ func (x *ApplyAnswerRequest) String() string {
 func (*ApplyAnswerRequest) ProtoMessage() {}
 
 func (x *ApplyAnswerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[26]
+	mi := &file_extension_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1655,7 +1771,7 @@ func (x *ApplyAnswerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyAnswerRequest.ProtoReflect.Descriptor instead.
 func (*ApplyAnswerRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{26}
+	return file_extension_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ApplyAnswerRequest) GetHandleId() uint64 {
@@ -1684,7 +1800,7 @@ type RouteRequest struct {
 
 func (x *RouteRequest) Reset() {
 	*x = RouteRequest{}
-	mi := &file_extension_proto_msgTypes[27]
+	mi := &file_extension_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1696,7 +1812,7 @@ func (x *RouteRequest) String() string {
 func (*RouteRequest) ProtoMessage() {}
 
 func (x *RouteRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[27]
+	mi := &file_extension_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1709,7 +1825,7 @@ func (x *RouteRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RouteRequest.ProtoReflect.Descriptor instead.
 func (*RouteRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{27}
+	return file_extension_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *RouteRequest) GetSrcHandleId() uint64 {
@@ -1750,7 +1866,7 @@ type DataRouteRequest struct {
 
 func (x *DataRouteRequest) Reset() {
 	*x = DataRouteRequest{}
-	mi := &file_extension_proto_msgTypes[28]
+	mi := &file_extension_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1762,7 +1878,7 @@ func (x *DataRouteRequest) String() string {
 func (*DataRouteRequest) ProtoMessage() {}
 
 func (x *DataRouteRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[28]
+	mi := &file_extension_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1775,7 +1891,7 @@ func (x *DataRouteRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataRouteRequest.ProtoReflect.Descriptor instead.
 func (*DataRouteRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{28}
+	return file_extension_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *DataRouteRequest) GetSrcHandleId() uint64 {
@@ -1803,7 +1919,7 @@ type PauseRequest struct {
 
 func (x *PauseRequest) Reset() {
 	*x = PauseRequest{}
-	mi := &file_extension_proto_msgTypes[29]
+	mi := &file_extension_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1815,7 +1931,7 @@ func (x *PauseRequest) String() string {
 func (*PauseRequest) ProtoMessage() {}
 
 func (x *PauseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[29]
+	mi := &file_extension_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1828,7 +1944,7 @@ func (x *PauseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseRequest.ProtoReflect.Descriptor instead.
 func (*PauseRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{29}
+	return file_extension_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *PauseRequest) GetHandleId() uint64 {
@@ -1862,7 +1978,7 @@ type KeyframeRequest struct {
 
 func (x *KeyframeRequest) Reset() {
 	*x = KeyframeRequest{}
-	mi := &file_extension_proto_msgTypes[30]
+	mi := &file_extension_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1874,7 +1990,7 @@ func (x *KeyframeRequest) String() string {
 func (*KeyframeRequest) ProtoMessage() {}
 
 func (x *KeyframeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[30]
+	mi := &file_extension_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1887,7 +2003,7 @@ func (x *KeyframeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyframeRequest.ProtoReflect.Descriptor instead.
 func (*KeyframeRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{30}
+	return file_extension_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *KeyframeRequest) GetHandleId() uint64 {
@@ -1914,7 +2030,7 @@ type BitrateRequest struct {
 
 func (x *BitrateRequest) Reset() {
 	*x = BitrateRequest{}
-	mi := &file_extension_proto_msgTypes[31]
+	mi := &file_extension_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1926,7 +2042,7 @@ func (x *BitrateRequest) String() string {
 func (*BitrateRequest) ProtoMessage() {}
 
 func (x *BitrateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[31]
+	mi := &file_extension_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1939,7 +2055,7 @@ func (x *BitrateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BitrateRequest.ProtoReflect.Descriptor instead.
 func (*BitrateRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{31}
+	return file_extension_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *BitrateRequest) GetHandleId() uint64 {
@@ -1966,7 +2082,7 @@ type HangupRequest struct {
 
 func (x *HangupRequest) Reset() {
 	*x = HangupRequest{}
-	mi := &file_extension_proto_msgTypes[32]
+	mi := &file_extension_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1978,7 +2094,7 @@ func (x *HangupRequest) String() string {
 func (*HangupRequest) ProtoMessage() {}
 
 func (x *HangupRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[32]
+	mi := &file_extension_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1991,7 +2107,7 @@ func (x *HangupRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HangupRequest.ProtoReflect.Descriptor instead.
 func (*HangupRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{32}
+	return file_extension_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *HangupRequest) GetHandleId() uint64 {
@@ -2017,7 +2133,7 @@ type CloseHandleRequest struct {
 
 func (x *CloseHandleRequest) Reset() {
 	*x = CloseHandleRequest{}
-	mi := &file_extension_proto_msgTypes[33]
+	mi := &file_extension_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2029,7 +2145,7 @@ func (x *CloseHandleRequest) String() string {
 func (*CloseHandleRequest) ProtoMessage() {}
 
 func (x *CloseHandleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[33]
+	mi := &file_extension_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2042,7 +2158,7 @@ func (x *CloseHandleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseHandleRequest.ProtoReflect.Descriptor instead.
 func (*CloseHandleRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{33}
+	return file_extension_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *CloseHandleRequest) GetHandleId() uint64 {
@@ -2050,6 +2166,1050 @@ func (x *CloseHandleRequest) GetHandleId() uint64 {
 		return x.HandleId
 	}
 	return 0
+}
+
+type LayerRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	HandleId      uint64                 `protobuf:"varint,1,opt,name=handle_id,json=handleId,proto3" json:"handle_id,omitempty"`
+	Mid           string                 `protobuf:"bytes,2,opt,name=mid,proto3" json:"mid,omitempty"`
+	Substream     int32                  `protobuf:"varint,3,opt,name=substream,proto3" json:"substream,omitempty"` // simulcast: 0 lowest .. 2 highest
+	Temporal      int32                  `protobuf:"varint,4,opt,name=temporal,proto3" json:"temporal,omitempty"`   // temporal layer; -1 all
+	Spatial       int32                  `protobuf:"varint,5,opt,name=spatial,proto3" json:"spatial,omitempty"`     // VP9 SVC spatial layer; -1 unchanged
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LayerRequest) Reset() {
+	*x = LayerRequest{}
+	mi := &file_extension_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LayerRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LayerRequest) ProtoMessage() {}
+
+func (x *LayerRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_extension_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LayerRequest.ProtoReflect.Descriptor instead.
+func (*LayerRequest) Descriptor() ([]byte, []int) {
+	return file_extension_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *LayerRequest) GetHandleId() uint64 {
+	if x != nil {
+		return x.HandleId
+	}
+	return 0
+}
+
+func (x *LayerRequest) GetMid() string {
+	if x != nil {
+		return x.Mid
+	}
+	return ""
+}
+
+func (x *LayerRequest) GetSubstream() int32 {
+	if x != nil {
+		return x.Substream
+	}
+	return 0
+}
+
+func (x *LayerRequest) GetTemporal() int32 {
+	if x != nil {
+		return x.Temporal
+	}
+	return 0
+}
+
+func (x *LayerRequest) GetSpatial() int32 {
+	if x != nil {
+		return x.Spatial
+	}
+	return 0
+}
+
+type TalkDetectionRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	HandleId      uint64                 `protobuf:"varint,1,opt,name=handle_id,json=handleId,proto3" json:"handle_id,omitempty"`
+	Mid           string                 `protobuf:"bytes,2,opt,name=mid,proto3" json:"mid,omitempty"`
+	ActivePackets uint32                 `protobuf:"varint,3,opt,name=active_packets,json=activePackets,proto3" json:"active_packets,omitempty"` // 0 disables
+	LevelAverage  uint32                 `protobuf:"varint,4,opt,name=level_average,json=levelAverage,proto3" json:"level_average,omitempty"`    // 0..127, lower is louder
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TalkDetectionRequest) Reset() {
+	*x = TalkDetectionRequest{}
+	mi := &file_extension_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TalkDetectionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TalkDetectionRequest) ProtoMessage() {}
+
+func (x *TalkDetectionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_extension_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TalkDetectionRequest.ProtoReflect.Descriptor instead.
+func (*TalkDetectionRequest) Descriptor() ([]byte, []int) {
+	return file_extension_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *TalkDetectionRequest) GetHandleId() uint64 {
+	if x != nil {
+		return x.HandleId
+	}
+	return 0
+}
+
+func (x *TalkDetectionRequest) GetMid() string {
+	if x != nil {
+		return x.Mid
+	}
+	return ""
+}
+
+func (x *TalkDetectionRequest) GetActivePackets() uint32 {
+	if x != nil {
+		return x.ActivePackets
+	}
+	return 0
+}
+
+func (x *TalkDetectionRequest) GetLevelAverage() uint32 {
+	if x != nil {
+		return x.LevelAverage
+	}
+	return 0
+}
+
+type KeyframeIntervalRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	HandleId      uint64                 `protobuf:"varint,1,opt,name=handle_id,json=handleId,proto3" json:"handle_id,omitempty"`
+	Mid           string                 `protobuf:"bytes,2,opt,name=mid,proto3" json:"mid,omitempty"`
+	Seconds       uint32                 `protobuf:"varint,3,opt,name=seconds,proto3" json:"seconds,omitempty"` // 0 disables
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *KeyframeIntervalRequest) Reset() {
+	*x = KeyframeIntervalRequest{}
+	mi := &file_extension_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *KeyframeIntervalRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*KeyframeIntervalRequest) ProtoMessage() {}
+
+func (x *KeyframeIntervalRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_extension_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use KeyframeIntervalRequest.ProtoReflect.Descriptor instead.
+func (*KeyframeIntervalRequest) Descriptor() ([]byte, []int) {
+	return file_extension_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *KeyframeIntervalRequest) GetHandleId() uint64 {
+	if x != nil {
+		return x.HandleId
+	}
+	return 0
+}
+
+func (x *KeyframeIntervalRequest) GetMid() string {
+	if x != nil {
+		return x.Mid
+	}
+	return ""
+}
+
+func (x *KeyframeIntervalRequest) GetSeconds() uint32 {
+	if x != nil {
+		return x.Seconds
+	}
+	return 0
+}
+
+type StartRecordingRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	HandleId      uint64                 `protobuf:"varint,1,opt,name=handle_id,json=handleId,proto3" json:"handle_id,omitempty"`
+	Mid           string                 `protobuf:"bytes,2,opt,name=mid,proto3" json:"mid,omitempty"`
+	Dir           string                 `protobuf:"bytes,3,opt,name=dir,proto3" json:"dir,omitempty"`                                    // directory; empty: the gateway's recordings dir
+	Filename      string                 `protobuf:"bytes,4,opt,name=filename,proto3" json:"filename,omitempty"`                          // base name without extension; empty: generated
+	RecordingId   string                 `protobuf:"bytes,5,opt,name=recording_id,json=recordingId,proto3" json:"recording_id,omitempty"` // groups the tracks of one room recording
+	RoomId        uint64                 `protobuf:"varint,6,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
+	ParticipantId string                 `protobuf:"bytes,7,opt,name=participant_id,json=participantId,proto3" json:"participant_id,omitempty"`
+	Display       string                 `protobuf:"bytes,8,opt,name=display,proto3" json:"display,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StartRecordingRequest) Reset() {
+	*x = StartRecordingRequest{}
+	mi := &file_extension_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StartRecordingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StartRecordingRequest) ProtoMessage() {}
+
+func (x *StartRecordingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_extension_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StartRecordingRequest.ProtoReflect.Descriptor instead.
+func (*StartRecordingRequest) Descriptor() ([]byte, []int) {
+	return file_extension_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *StartRecordingRequest) GetHandleId() uint64 {
+	if x != nil {
+		return x.HandleId
+	}
+	return 0
+}
+
+func (x *StartRecordingRequest) GetMid() string {
+	if x != nil {
+		return x.Mid
+	}
+	return ""
+}
+
+func (x *StartRecordingRequest) GetDir() string {
+	if x != nil {
+		return x.Dir
+	}
+	return ""
+}
+
+func (x *StartRecordingRequest) GetFilename() string {
+	if x != nil {
+		return x.Filename
+	}
+	return ""
+}
+
+func (x *StartRecordingRequest) GetRecordingId() string {
+	if x != nil {
+		return x.RecordingId
+	}
+	return ""
+}
+
+func (x *StartRecordingRequest) GetRoomId() uint64 {
+	if x != nil {
+		return x.RoomId
+	}
+	return 0
+}
+
+func (x *StartRecordingRequest) GetParticipantId() string {
+	if x != nil {
+		return x.ParticipantId
+	}
+	return ""
+}
+
+func (x *StartRecordingRequest) GetDisplay() string {
+	if x != nil {
+		return x.Display
+	}
+	return ""
+}
+
+type StopRecordingRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	HandleId      uint64                 `protobuf:"varint,1,opt,name=handle_id,json=handleId,proto3" json:"handle_id,omitempty"`
+	Mid           string                 `protobuf:"bytes,2,opt,name=mid,proto3" json:"mid,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StopRecordingRequest) Reset() {
+	*x = StopRecordingRequest{}
+	mi := &file_extension_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StopRecordingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StopRecordingRequest) ProtoMessage() {}
+
+func (x *StopRecordingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_extension_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StopRecordingRequest.ProtoReflect.Descriptor instead.
+func (*StopRecordingRequest) Descriptor() ([]byte, []int) {
+	return file_extension_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *StopRecordingRequest) GetHandleId() uint64 {
+	if x != nil {
+		return x.HandleId
+	}
+	return 0
+}
+
+func (x *StopRecordingRequest) GetMid() string {
+	if x != nil {
+		return x.Mid
+	}
+	return ""
+}
+
+type RecordingTrack struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Path          string                 `protobuf:"bytes,2,opt,name=path,proto3" json:"path,omitempty"`
+	Codec         string                 `protobuf:"bytes,3,opt,name=codec,proto3" json:"codec,omitempty"`
+	Packets       uint64                 `protobuf:"varint,4,opt,name=packets,proto3" json:"packets,omitempty"`
+	Bytes         uint64                 `protobuf:"varint,5,opt,name=bytes,proto3" json:"bytes,omitempty"`
+	DurationMs    uint64                 `protobuf:"varint,6,opt,name=duration_ms,json=durationMs,proto3" json:"duration_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordingTrack) Reset() {
+	*x = RecordingTrack{}
+	mi := &file_extension_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordingTrack) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordingTrack) ProtoMessage() {}
+
+func (x *RecordingTrack) ProtoReflect() protoreflect.Message {
+	mi := &file_extension_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordingTrack.ProtoReflect.Descriptor instead.
+func (*RecordingTrack) Descriptor() ([]byte, []int) {
+	return file_extension_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *RecordingTrack) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *RecordingTrack) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *RecordingTrack) GetCodec() string {
+	if x != nil {
+		return x.Codec
+	}
+	return ""
+}
+
+func (x *RecordingTrack) GetPackets() uint64 {
+	if x != nil {
+		return x.Packets
+	}
+	return 0
+}
+
+func (x *RecordingTrack) GetBytes() uint64 {
+	if x != nil {
+		return x.Bytes
+	}
+	return 0
+}
+
+func (x *RecordingTrack) GetDurationMs() uint64 {
+	if x != nil {
+		return x.DurationMs
+	}
+	return 0
+}
+
+type RtpForwardRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	HandleId      uint64                 `protobuf:"varint,1,opt,name=handle_id,json=handleId,proto3" json:"handle_id,omitempty"`
+	Mid           string                 `protobuf:"bytes,2,opt,name=mid,proto3" json:"mid,omitempty"` // empty with data = true: the data channel
+	Data          bool                   `protobuf:"varint,3,opt,name=data,proto3" json:"data,omitempty"`
+	Host          string                 `protobuf:"bytes,4,opt,name=host,proto3" json:"host,omitempty"`
+	Port          uint32                 `protobuf:"varint,5,opt,name=port,proto3" json:"port,omitempty"`
+	Ssrc          uint32                 `protobuf:"varint,6,opt,name=ssrc,proto3" json:"ssrc,omitempty"`                                  // 0: keep a generated one
+	PayloadType   int32                  `protobuf:"varint,7,opt,name=payload_type,json=payloadType,proto3" json:"payload_type,omitempty"` // -1: keep
+	SrtpSuite     uint32                 `protobuf:"varint,8,opt,name=srtp_suite,json=srtpSuite,proto3" json:"srtp_suite,omitempty"`       // 0 plain, 32 or 80
+	SrtpCrypto    string                 `protobuf:"bytes,9,opt,name=srtp_crypto,json=srtpCrypto,proto3" json:"srtp_crypto,omitempty"`     // base64 master key+salt
+	Substream     uint32                 `protobuf:"varint,10,opt,name=substream,proto3" json:"substream,omitempty"`                       // simulcast layer forwarded
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RtpForwardRequest) Reset() {
+	*x = RtpForwardRequest{}
+	mi := &file_extension_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RtpForwardRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RtpForwardRequest) ProtoMessage() {}
+
+func (x *RtpForwardRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_extension_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RtpForwardRequest.ProtoReflect.Descriptor instead.
+func (*RtpForwardRequest) Descriptor() ([]byte, []int) {
+	return file_extension_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *RtpForwardRequest) GetHandleId() uint64 {
+	if x != nil {
+		return x.HandleId
+	}
+	return 0
+}
+
+func (x *RtpForwardRequest) GetMid() string {
+	if x != nil {
+		return x.Mid
+	}
+	return ""
+}
+
+func (x *RtpForwardRequest) GetData() bool {
+	if x != nil {
+		return x.Data
+	}
+	return false
+}
+
+func (x *RtpForwardRequest) GetHost() string {
+	if x != nil {
+		return x.Host
+	}
+	return ""
+}
+
+func (x *RtpForwardRequest) GetPort() uint32 {
+	if x != nil {
+		return x.Port
+	}
+	return 0
+}
+
+func (x *RtpForwardRequest) GetSsrc() uint32 {
+	if x != nil {
+		return x.Ssrc
+	}
+	return 0
+}
+
+func (x *RtpForwardRequest) GetPayloadType() int32 {
+	if x != nil {
+		return x.PayloadType
+	}
+	return 0
+}
+
+func (x *RtpForwardRequest) GetSrtpSuite() uint32 {
+	if x != nil {
+		return x.SrtpSuite
+	}
+	return 0
+}
+
+func (x *RtpForwardRequest) GetSrtpCrypto() string {
+	if x != nil {
+		return x.SrtpCrypto
+	}
+	return ""
+}
+
+func (x *RtpForwardRequest) GetSubstream() uint32 {
+	if x != nil {
+		return x.Substream
+	}
+	return 0
+}
+
+type RtpForwarder struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	StreamId      uint32                 `protobuf:"varint,1,opt,name=stream_id,json=streamId,proto3" json:"stream_id,omitempty"`
+	HandleId      uint64                 `protobuf:"varint,2,opt,name=handle_id,json=handleId,proto3" json:"handle_id,omitempty"`
+	Mid           string                 `protobuf:"bytes,3,opt,name=mid,proto3" json:"mid,omitempty"`
+	Data          bool                   `protobuf:"varint,4,opt,name=data,proto3" json:"data,omitempty"`
+	Host          string                 `protobuf:"bytes,5,opt,name=host,proto3" json:"host,omitempty"`
+	Port          uint32                 `protobuf:"varint,6,opt,name=port,proto3" json:"port,omitempty"`
+	Ssrc          uint32                 `protobuf:"varint,7,opt,name=ssrc,proto3" json:"ssrc,omitempty"`
+	PayloadType   int32                  `protobuf:"varint,8,opt,name=payload_type,json=payloadType,proto3" json:"payload_type,omitempty"`
+	Srtp          bool                   `protobuf:"varint,9,opt,name=srtp,proto3" json:"srtp,omitempty"`
+	Packets       uint64                 `protobuf:"varint,10,opt,name=packets,proto3" json:"packets,omitempty"`
+	Bytes         uint64                 `protobuf:"varint,11,opt,name=bytes,proto3" json:"bytes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RtpForwarder) Reset() {
+	*x = RtpForwarder{}
+	mi := &file_extension_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RtpForwarder) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RtpForwarder) ProtoMessage() {}
+
+func (x *RtpForwarder) ProtoReflect() protoreflect.Message {
+	mi := &file_extension_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RtpForwarder.ProtoReflect.Descriptor instead.
+func (*RtpForwarder) Descriptor() ([]byte, []int) {
+	return file_extension_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *RtpForwarder) GetStreamId() uint32 {
+	if x != nil {
+		return x.StreamId
+	}
+	return 0
+}
+
+func (x *RtpForwarder) GetHandleId() uint64 {
+	if x != nil {
+		return x.HandleId
+	}
+	return 0
+}
+
+func (x *RtpForwarder) GetMid() string {
+	if x != nil {
+		return x.Mid
+	}
+	return ""
+}
+
+func (x *RtpForwarder) GetData() bool {
+	if x != nil {
+		return x.Data
+	}
+	return false
+}
+
+func (x *RtpForwarder) GetHost() string {
+	if x != nil {
+		return x.Host
+	}
+	return ""
+}
+
+func (x *RtpForwarder) GetPort() uint32 {
+	if x != nil {
+		return x.Port
+	}
+	return 0
+}
+
+func (x *RtpForwarder) GetSsrc() uint32 {
+	if x != nil {
+		return x.Ssrc
+	}
+	return 0
+}
+
+func (x *RtpForwarder) GetPayloadType() int32 {
+	if x != nil {
+		return x.PayloadType
+	}
+	return 0
+}
+
+func (x *RtpForwarder) GetSrtp() bool {
+	if x != nil {
+		return x.Srtp
+	}
+	return false
+}
+
+func (x *RtpForwarder) GetPackets() uint64 {
+	if x != nil {
+		return x.Packets
+	}
+	return 0
+}
+
+func (x *RtpForwarder) GetBytes() uint64 {
+	if x != nil {
+		return x.Bytes
+	}
+	return 0
+}
+
+type StopRtpForwardRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	StreamId      uint32                 `protobuf:"varint,1,opt,name=stream_id,json=streamId,proto3" json:"stream_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StopRtpForwardRequest) Reset() {
+	*x = StopRtpForwardRequest{}
+	mi := &file_extension_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StopRtpForwardRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StopRtpForwardRequest) ProtoMessage() {}
+
+func (x *StopRtpForwardRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_extension_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StopRtpForwardRequest.ProtoReflect.Descriptor instead.
+func (*StopRtpForwardRequest) Descriptor() ([]byte, []int) {
+	return file_extension_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *StopRtpForwardRequest) GetStreamId() uint32 {
+	if x != nil {
+		return x.StreamId
+	}
+	return 0
+}
+
+type ListRtpForwardsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	HandleId      uint64                 `protobuf:"varint,1,opt,name=handle_id,json=handleId,proto3" json:"handle_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListRtpForwardsRequest) Reset() {
+	*x = ListRtpForwardsRequest{}
+	mi := &file_extension_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListRtpForwardsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListRtpForwardsRequest) ProtoMessage() {}
+
+func (x *ListRtpForwardsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_extension_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListRtpForwardsRequest.ProtoReflect.Descriptor instead.
+func (*ListRtpForwardsRequest) Descriptor() ([]byte, []int) {
+	return file_extension_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *ListRtpForwardsRequest) GetHandleId() uint64 {
+	if x != nil {
+		return x.HandleId
+	}
+	return 0
+}
+
+type RtpForwarders struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Forwarders    []*RtpForwarder        `protobuf:"bytes,1,rep,name=forwarders,proto3" json:"forwarders,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RtpForwarders) Reset() {
+	*x = RtpForwarders{}
+	mi := &file_extension_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RtpForwarders) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RtpForwarders) ProtoMessage() {}
+
+func (x *RtpForwarders) ProtoReflect() protoreflect.Message {
+	mi := &file_extension_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RtpForwarders.ProtoReflect.Descriptor instead.
+func (*RtpForwarders) Descriptor() ([]byte, []int) {
+	return file_extension_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *RtpForwarders) GetForwarders() []*RtpForwarder {
+	if x != nil {
+		return x.Forwarders
+	}
+	return nil
+}
+
+type Room struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RoomId        uint64                 `protobuf:"varint,1,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
+	Description   string                 `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
+	Secret        string                 `protobuf:"bytes,3,opt,name=secret,proto3" json:"secret,omitempty"`
+	Pin           string                 `protobuf:"bytes,4,opt,name=pin,proto3" json:"pin,omitempty"`
+	Permanent     bool                   `protobuf:"varint,5,opt,name=permanent,proto3" json:"permanent,omitempty"`
+	SettingsJson  []byte                 `protobuf:"bytes,6,opt,name=settings_json,json=settingsJson,proto3" json:"settings_json,omitempty"`
+	Plugin        string                 `protobuf:"bytes,7,opt,name=plugin,proto3" json:"plugin,omitempty"` // one of the extension's packages
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Room) Reset() {
+	*x = Room{}
+	mi := &file_extension_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Room) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Room) ProtoMessage() {}
+
+func (x *Room) ProtoReflect() protoreflect.Message {
+	mi := &file_extension_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Room.ProtoReflect.Descriptor instead.
+func (*Room) Descriptor() ([]byte, []int) {
+	return file_extension_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *Room) GetRoomId() uint64 {
+	if x != nil {
+		return x.RoomId
+	}
+	return 0
+}
+
+func (x *Room) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *Room) GetSecret() string {
+	if x != nil {
+		return x.Secret
+	}
+	return ""
+}
+
+func (x *Room) GetPin() string {
+	if x != nil {
+		return x.Pin
+	}
+	return ""
+}
+
+func (x *Room) GetPermanent() bool {
+	if x != nil {
+		return x.Permanent
+	}
+	return false
+}
+
+func (x *Room) GetSettingsJson() []byte {
+	if x != nil {
+		return x.SettingsJson
+	}
+	return nil
+}
+
+func (x *Room) GetPlugin() string {
+	if x != nil {
+		return x.Plugin
+	}
+	return ""
+}
+
+type RoomKey struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RoomId        uint64                 `protobuf:"varint,1,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
+	Plugin        string                 `protobuf:"bytes,2,opt,name=plugin,proto3" json:"plugin,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RoomKey) Reset() {
+	*x = RoomKey{}
+	mi := &file_extension_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RoomKey) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RoomKey) ProtoMessage() {}
+
+func (x *RoomKey) ProtoReflect() protoreflect.Message {
+	mi := &file_extension_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RoomKey.ProtoReflect.Descriptor instead.
+func (*RoomKey) Descriptor() ([]byte, []int) {
+	return file_extension_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *RoomKey) GetRoomId() uint64 {
+	if x != nil {
+		return x.RoomId
+	}
+	return 0
+}
+
+func (x *RoomKey) GetPlugin() string {
+	if x != nil {
+		return x.Plugin
+	}
+	return ""
+}
+
+type ListRoomsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Plugin        string                 `protobuf:"bytes,1,opt,name=plugin,proto3" json:"plugin,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListRoomsRequest) Reset() {
+	*x = ListRoomsRequest{}
+	mi := &file_extension_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListRoomsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListRoomsRequest) ProtoMessage() {}
+
+func (x *ListRoomsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_extension_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListRoomsRequest.ProtoReflect.Descriptor instead.
+func (*ListRoomsRequest) Descriptor() ([]byte, []int) {
+	return file_extension_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *ListRoomsRequest) GetPlugin() string {
+	if x != nil {
+		return x.Plugin
+	}
+	return ""
+}
+
+type Rooms struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Rooms         []*Room                `protobuf:"bytes,1,rep,name=rooms,proto3" json:"rooms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Rooms) Reset() {
+	*x = Rooms{}
+	mi := &file_extension_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Rooms) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Rooms) ProtoMessage() {}
+
+func (x *Rooms) ProtoReflect() protoreflect.Message {
+	mi := &file_extension_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Rooms.ProtoReflect.Descriptor instead.
+func (*Rooms) Descriptor() ([]byte, []int) {
+	return file_extension_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *Rooms) GetRooms() []*Room {
+	if x != nil {
+		return x.Rooms
+	}
+	return nil
 }
 
 type KVGetRequest struct {
@@ -2061,7 +3221,7 @@ type KVGetRequest struct {
 
 func (x *KVGetRequest) Reset() {
 	*x = KVGetRequest{}
-	mi := &file_extension_proto_msgTypes[34]
+	mi := &file_extension_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2073,7 +3233,7 @@ func (x *KVGetRequest) String() string {
 func (*KVGetRequest) ProtoMessage() {}
 
 func (x *KVGetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[34]
+	mi := &file_extension_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2086,7 +3246,7 @@ func (x *KVGetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVGetRequest.ProtoReflect.Descriptor instead.
 func (*KVGetRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{34}
+	return file_extension_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *KVGetRequest) GetKey() string {
@@ -2106,7 +3266,7 @@ type KVGetResponse struct {
 
 func (x *KVGetResponse) Reset() {
 	*x = KVGetResponse{}
-	mi := &file_extension_proto_msgTypes[35]
+	mi := &file_extension_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2118,7 +3278,7 @@ func (x *KVGetResponse) String() string {
 func (*KVGetResponse) ProtoMessage() {}
 
 func (x *KVGetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[35]
+	mi := &file_extension_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2131,7 +3291,7 @@ func (x *KVGetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVGetResponse.ProtoReflect.Descriptor instead.
 func (*KVGetResponse) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{35}
+	return file_extension_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *KVGetResponse) GetFound() bool {
@@ -2158,7 +3318,7 @@ type KVPutRequest struct {
 
 func (x *KVPutRequest) Reset() {
 	*x = KVPutRequest{}
-	mi := &file_extension_proto_msgTypes[36]
+	mi := &file_extension_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2170,7 +3330,7 @@ func (x *KVPutRequest) String() string {
 func (*KVPutRequest) ProtoMessage() {}
 
 func (x *KVPutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[36]
+	mi := &file_extension_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2183,7 +3343,7 @@ func (x *KVPutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVPutRequest.ProtoReflect.Descriptor instead.
 func (*KVPutRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{36}
+	return file_extension_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *KVPutRequest) GetKey() string {
@@ -2209,7 +3369,7 @@ type KVListRequest struct {
 
 func (x *KVListRequest) Reset() {
 	*x = KVListRequest{}
-	mi := &file_extension_proto_msgTypes[37]
+	mi := &file_extension_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2221,7 +3381,7 @@ func (x *KVListRequest) String() string {
 func (*KVListRequest) ProtoMessage() {}
 
 func (x *KVListRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[37]
+	mi := &file_extension_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2234,7 +3394,7 @@ func (x *KVListRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVListRequest.ProtoReflect.Descriptor instead.
 func (*KVListRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{37}
+	return file_extension_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *KVListRequest) GetPrefix() string {
@@ -2254,7 +3414,7 @@ type KVEntry struct {
 
 func (x *KVEntry) Reset() {
 	*x = KVEntry{}
-	mi := &file_extension_proto_msgTypes[38]
+	mi := &file_extension_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2266,7 +3426,7 @@ func (x *KVEntry) String() string {
 func (*KVEntry) ProtoMessage() {}
 
 func (x *KVEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[38]
+	mi := &file_extension_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2279,7 +3439,7 @@ func (x *KVEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVEntry.ProtoReflect.Descriptor instead.
 func (*KVEntry) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{38}
+	return file_extension_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *KVEntry) GetKey() string {
@@ -2305,7 +3465,7 @@ type KVListResponse struct {
 
 func (x *KVListResponse) Reset() {
 	*x = KVListResponse{}
-	mi := &file_extension_proto_msgTypes[39]
+	mi := &file_extension_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2317,7 +3477,7 @@ func (x *KVListResponse) String() string {
 func (*KVListResponse) ProtoMessage() {}
 
 func (x *KVListResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[39]
+	mi := &file_extension_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2330,7 +3490,7 @@ func (x *KVListResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVListResponse.ProtoReflect.Descriptor instead.
 func (*KVListResponse) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{39}
+	return file_extension_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *KVListResponse) GetEntries() []*KVEntry {
@@ -2398,13 +3558,14 @@ const file_extension_proto_rawDesc = "" +
 	"\x13AdminMessageRequest\x12\x1b\n" +
 	"\tbody_json\x18\x01 \x01(\fR\bbodyJson\"3\n" +
 	"\x14AdminMessageResponse\x12\x1b\n" +
-	"\tdata_json\x18\x01 \x01(\fR\bdataJson\"\xa7\x02\n" +
+	"\tdata_json\x18\x01 \x01(\fR\bdataJson\"\xe2\x02\n" +
 	"\x11MediaEventRequest\x12\x1b\n" +
 	"\thandle_id\x18\x01 \x01(\x04R\bhandleId\x12<\n" +
 	"\bwebrtcup\x18\x02 \x01(\v2\x1e.reprise.extension.v1.WebRTCUpH\x00R\bwebrtcup\x128\n" +
 	"\x05media\x18\x03 \x01(\v2 .reprise.extension.v1.MediaStateH\x00R\x05media\x12<\n" +
 	"\bslowlink\x18\x04 \x01(\v2\x1e.reprise.extension.v1.SlowLinkH\x00R\bslowlink\x126\n" +
-	"\x06hangup\x18\x05 \x01(\v2\x1c.reprise.extension.v1.HangupH\x00R\x06hangupB\a\n" +
+	"\x06hangup\x18\x05 \x01(\v2\x1c.reprise.extension.v1.HangupH\x00R\x06hangup\x129\n" +
+	"\atalking\x18\x06 \x01(\v2\x1d.reprise.extension.v1.TalkingH\x00R\atalkingB\a\n" +
 	"\x05event\"\n" +
 	"\n" +
 	"\bWebRTCUp\"P\n" +
@@ -2419,7 +3580,11 @@ const file_extension_proto_rawDesc = "" +
 	"\x06uplink\x18\x03 \x01(\bR\x06uplink\x12\x12\n" +
 	"\x04lost\x18\x04 \x01(\rR\x04lost\" \n" +
 	"\x06Hangup\x12\x16\n" +
-	"\x06reason\x18\x01 \x01(\tR\x06reason\"2\n" +
+	"\x06reason\x18\x01 \x01(\tR\x06reason\"K\n" +
+	"\aTalking\x12\x10\n" +
+	"\x03mid\x18\x01 \x01(\tR\x03mid\x12\x18\n" +
+	"\atalking\x18\x02 \x01(\bR\atalking\x12\x14\n" +
+	"\x05level\x18\x03 \x01(\x01R\x05level\"2\n" +
 	"\x13QueryHandleResponse\x12\x1b\n" +
 	"\tinfo_json\x18\x01 \x01(\fR\binfoJson\"\x8b\x01\n" +
 	"\x10PushEventRequest\x12\x1b\n" +
@@ -2435,21 +3600,26 @@ const file_extension_proto_rawDesc = "" +
 	"\fvideo_codecs\x18\x05 \x03(\tR\vvideoCodecs\"l\n" +
 	"\x10MakeOfferRequest\x12\x1b\n" +
 	"\thandle_id\x18\x01 \x01(\x04R\bhandleId\x12;\n" +
-	"\astreams\x18\x02 \x03(\v2!.reprise.extension.v1.OfferStreamR\astreams\"I\n" +
+	"\astreams\x18\x02 \x03(\v2!.reprise.extension.v1.OfferStreamR\astreams\"y\n" +
 	"\vOfferStream\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x14\n" +
 	"\x05codec\x18\x02 \x01(\tR\x05codec\x12\x10\n" +
-	"\x03mid\x18\x03 \x01(\tR\x03mid\"o\n" +
+	"\x03mid\x18\x03 \x01(\tR\x03mid\x12\x12\n" +
+	"\x04fmtp\x18\x04 \x01(\tR\x04fmtp\x12\x1a\n" +
+	"\binactive\x18\x05 \x01(\bR\binactive\"o\n" +
 	"\vNegotiation\x12\x12\n" +
 	"\x04type\x18\x01 \x01(\tR\x04type\x12\x10\n" +
 	"\x03sdp\x18\x02 \x01(\tR\x03sdp\x12:\n" +
-	"\astreams\x18\x03 \x03(\v2 .reprise.extension.v1.StreamInfoR\astreams\"`\n" +
+	"\astreams\x18\x03 \x03(\v2 .reprise.extension.v1.StreamInfoR\astreams\"\x9a\x01\n" +
 	"\n" +
 	"StreamInfo\x12\x10\n" +
 	"\x03mid\x18\x01 \x01(\tR\x03mid\x12\x12\n" +
 	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x14\n" +
 	"\x05codec\x18\x03 \x01(\tR\x05codec\x12\x16\n" +
-	"\x06mindex\x18\x04 \x01(\rR\x06mindex\"C\n" +
+	"\x06mindex\x18\x04 \x01(\rR\x06mindex\x12\x12\n" +
+	"\x04rids\x18\x05 \x03(\tR\x04rids\x12\x10\n" +
+	"\x03svc\x18\x06 \x01(\bR\x03svc\x12\x12\n" +
+	"\x04fmtp\x18\a \x01(\tR\x04fmtp\"C\n" +
 	"\x12ApplyAnswerRequest\x12\x1b\n" +
 	"\thandle_id\x18\x01 \x01(\x04R\bhandleId\x12\x10\n" +
 	"\x03sdp\x18\x02 \x01(\tR\x03sdp\"\x88\x01\n" +
@@ -2475,7 +3645,92 @@ const file_extension_proto_rawDesc = "" +
 	"\thandle_id\x18\x01 \x01(\x04R\bhandleId\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\"1\n" +
 	"\x12CloseHandleRequest\x12\x1b\n" +
-	"\thandle_id\x18\x01 \x01(\x04R\bhandleId\" \n" +
+	"\thandle_id\x18\x01 \x01(\x04R\bhandleId\"\x91\x01\n" +
+	"\fLayerRequest\x12\x1b\n" +
+	"\thandle_id\x18\x01 \x01(\x04R\bhandleId\x12\x10\n" +
+	"\x03mid\x18\x02 \x01(\tR\x03mid\x12\x1c\n" +
+	"\tsubstream\x18\x03 \x01(\x05R\tsubstream\x12\x1a\n" +
+	"\btemporal\x18\x04 \x01(\x05R\btemporal\x12\x18\n" +
+	"\aspatial\x18\x05 \x01(\x05R\aspatial\"\x91\x01\n" +
+	"\x14TalkDetectionRequest\x12\x1b\n" +
+	"\thandle_id\x18\x01 \x01(\x04R\bhandleId\x12\x10\n" +
+	"\x03mid\x18\x02 \x01(\tR\x03mid\x12%\n" +
+	"\x0eactive_packets\x18\x03 \x01(\rR\ractivePackets\x12#\n" +
+	"\rlevel_average\x18\x04 \x01(\rR\flevelAverage\"b\n" +
+	"\x17KeyframeIntervalRequest\x12\x1b\n" +
+	"\thandle_id\x18\x01 \x01(\x04R\bhandleId\x12\x10\n" +
+	"\x03mid\x18\x02 \x01(\tR\x03mid\x12\x18\n" +
+	"\aseconds\x18\x03 \x01(\rR\aseconds\"\xf1\x01\n" +
+	"\x15StartRecordingRequest\x12\x1b\n" +
+	"\thandle_id\x18\x01 \x01(\x04R\bhandleId\x12\x10\n" +
+	"\x03mid\x18\x02 \x01(\tR\x03mid\x12\x10\n" +
+	"\x03dir\x18\x03 \x01(\tR\x03dir\x12\x1a\n" +
+	"\bfilename\x18\x04 \x01(\tR\bfilename\x12!\n" +
+	"\frecording_id\x18\x05 \x01(\tR\vrecordingId\x12\x17\n" +
+	"\aroom_id\x18\x06 \x01(\x04R\x06roomId\x12%\n" +
+	"\x0eparticipant_id\x18\a \x01(\tR\rparticipantId\x12\x18\n" +
+	"\adisplay\x18\b \x01(\tR\adisplay\"E\n" +
+	"\x14StopRecordingRequest\x12\x1b\n" +
+	"\thandle_id\x18\x01 \x01(\x04R\bhandleId\x12\x10\n" +
+	"\x03mid\x18\x02 \x01(\tR\x03mid\"\x9b\x01\n" +
+	"\x0eRecordingTrack\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
+	"\x04path\x18\x02 \x01(\tR\x04path\x12\x14\n" +
+	"\x05codec\x18\x03 \x01(\tR\x05codec\x12\x18\n" +
+	"\apackets\x18\x04 \x01(\x04R\apackets\x12\x14\n" +
+	"\x05bytes\x18\x05 \x01(\x04R\x05bytes\x12\x1f\n" +
+	"\vduration_ms\x18\x06 \x01(\x04R\n" +
+	"durationMs\"\x93\x02\n" +
+	"\x11RtpForwardRequest\x12\x1b\n" +
+	"\thandle_id\x18\x01 \x01(\x04R\bhandleId\x12\x10\n" +
+	"\x03mid\x18\x02 \x01(\tR\x03mid\x12\x12\n" +
+	"\x04data\x18\x03 \x01(\bR\x04data\x12\x12\n" +
+	"\x04host\x18\x04 \x01(\tR\x04host\x12\x12\n" +
+	"\x04port\x18\x05 \x01(\rR\x04port\x12\x12\n" +
+	"\x04ssrc\x18\x06 \x01(\rR\x04ssrc\x12!\n" +
+	"\fpayload_type\x18\a \x01(\x05R\vpayloadType\x12\x1d\n" +
+	"\n" +
+	"srtp_suite\x18\b \x01(\rR\tsrtpSuite\x12\x1f\n" +
+	"\vsrtp_crypto\x18\t \x01(\tR\n" +
+	"srtpCrypto\x12\x1c\n" +
+	"\tsubstream\x18\n" +
+	" \x01(\rR\tsubstream\"\x91\x02\n" +
+	"\fRtpForwarder\x12\x1b\n" +
+	"\tstream_id\x18\x01 \x01(\rR\bstreamId\x12\x1b\n" +
+	"\thandle_id\x18\x02 \x01(\x04R\bhandleId\x12\x10\n" +
+	"\x03mid\x18\x03 \x01(\tR\x03mid\x12\x12\n" +
+	"\x04data\x18\x04 \x01(\bR\x04data\x12\x12\n" +
+	"\x04host\x18\x05 \x01(\tR\x04host\x12\x12\n" +
+	"\x04port\x18\x06 \x01(\rR\x04port\x12\x12\n" +
+	"\x04ssrc\x18\a \x01(\rR\x04ssrc\x12!\n" +
+	"\fpayload_type\x18\b \x01(\x05R\vpayloadType\x12\x12\n" +
+	"\x04srtp\x18\t \x01(\bR\x04srtp\x12\x18\n" +
+	"\apackets\x18\n" +
+	" \x01(\x04R\apackets\x12\x14\n" +
+	"\x05bytes\x18\v \x01(\x04R\x05bytes\"4\n" +
+	"\x15StopRtpForwardRequest\x12\x1b\n" +
+	"\tstream_id\x18\x01 \x01(\rR\bstreamId\"5\n" +
+	"\x16ListRtpForwardsRequest\x12\x1b\n" +
+	"\thandle_id\x18\x01 \x01(\x04R\bhandleId\"S\n" +
+	"\rRtpForwarders\x12B\n" +
+	"\n" +
+	"forwarders\x18\x01 \x03(\v2\".reprise.extension.v1.RtpForwarderR\n" +
+	"forwarders\"\xc6\x01\n" +
+	"\x04Room\x12\x17\n" +
+	"\aroom_id\x18\x01 \x01(\x04R\x06roomId\x12 \n" +
+	"\vdescription\x18\x02 \x01(\tR\vdescription\x12\x16\n" +
+	"\x06secret\x18\x03 \x01(\tR\x06secret\x12\x10\n" +
+	"\x03pin\x18\x04 \x01(\tR\x03pin\x12\x1c\n" +
+	"\tpermanent\x18\x05 \x01(\bR\tpermanent\x12#\n" +
+	"\rsettings_json\x18\x06 \x01(\fR\fsettingsJson\x12\x16\n" +
+	"\x06plugin\x18\a \x01(\tR\x06plugin\":\n" +
+	"\aRoomKey\x12\x17\n" +
+	"\aroom_id\x18\x01 \x01(\x04R\x06roomId\x12\x16\n" +
+	"\x06plugin\x18\x02 \x01(\tR\x06plugin\"*\n" +
+	"\x10ListRoomsRequest\x12\x16\n" +
+	"\x06plugin\x18\x01 \x01(\tR\x06plugin\"9\n" +
+	"\x05Rooms\x120\n" +
+	"\x05rooms\x18\x01 \x03(\v2\x1a.reprise.extension.v1.RoomR\x05rooms\" \n" +
 	"\fKVGetRequest\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\";\n" +
 	"\rKVGetResponse\x12\x14\n" +
@@ -2500,8 +3755,7 @@ const file_extension_proto_rawDesc = "" +
 	"\x12HandleAdminMessage\x12).reprise.extension.v1.AdminMessageRequest\x1a*.reprise.extension.v1.AdminMessageResponse\x12R\n" +
 	"\n" +
 	"MediaEvent\x12'.reprise.extension.v1.MediaEventRequest\x1a\x1b.reprise.extension.v1.Empty\x12]\n" +
-	"\vQueryHandle\x12#.reprise.extension.v1.HandleRequest\x1a).reprise.extension.v1.QueryHandleResponse2\xf4\n" +
-	"\n" +
+	"\vQueryHandle\x12#.reprise.extension.v1.HandleRequest\x1a).reprise.extension.v1.QueryHandleResponse2\xce\x12\n" +
 	"\x04Core\x12P\n" +
 	"\tPushEvent\x12&.reprise.extension.v1.PushEventRequest\x1a\x1b.reprise.extension.v1.Empty\x12Z\n" +
 	"\vAnswerOffer\x12(.reprise.extension.v1.AnswerOfferRequest\x1a!.reprise.extension.v1.Negotiation\x12V\n" +
@@ -2516,7 +3770,19 @@ const file_extension_proto_rawDesc = "" +
 	"\n" +
 	"SetBitrate\x12$.reprise.extension.v1.BitrateRequest\x1a\x1b.reprise.extension.v1.Empty\x12J\n" +
 	"\x06Hangup\x12#.reprise.extension.v1.HangupRequest\x1a\x1b.reprise.extension.v1.Empty\x12T\n" +
-	"\vCloseHandle\x12(.reprise.extension.v1.CloseHandleRequest\x1a\x1b.reprise.extension.v1.Empty\x12P\n" +
+	"\vCloseHandle\x12(.reprise.extension.v1.CloseHandleRequest\x1a\x1b.reprise.extension.v1.Empty\x12N\n" +
+	"\vSelectLayer\x12\".reprise.extension.v1.LayerRequest\x1a\x1b.reprise.extension.v1.Empty\x12[\n" +
+	"\x10SetTalkDetection\x12*.reprise.extension.v1.TalkDetectionRequest\x1a\x1b.reprise.extension.v1.Empty\x12a\n" +
+	"\x13SetKeyframeInterval\x12-.reprise.extension.v1.KeyframeIntervalRequest\x1a\x1b.reprise.extension.v1.Empty\x12c\n" +
+	"\x0eStartRecording\x12+.reprise.extension.v1.StartRecordingRequest\x1a$.reprise.extension.v1.RecordingTrack\x12a\n" +
+	"\rStopRecording\x12*.reprise.extension.v1.StopRecordingRequest\x1a$.reprise.extension.v1.RecordingTrack\x12^\n" +
+	"\x0fStartRtpForward\x12'.reprise.extension.v1.RtpForwardRequest\x1a\".reprise.extension.v1.RtpForwarder\x12Z\n" +
+	"\x0eStopRtpForward\x12+.reprise.extension.v1.StopRtpForwardRequest\x1a\x1b.reprise.extension.v1.Empty\x12d\n" +
+	"\x0fListRtpForwards\x12,.reprise.extension.v1.ListRtpForwardsRequest\x1a#.reprise.extension.v1.RtpForwarders\x12B\n" +
+	"\aPutRoom\x12\x1a.reprise.extension.v1.Room\x1a\x1b.reprise.extension.v1.Empty\x12H\n" +
+	"\n" +
+	"DeleteRoom\x12\x1d.reprise.extension.v1.RoomKey\x1a\x1b.reprise.extension.v1.Empty\x12P\n" +
+	"\tListRooms\x12&.reprise.extension.v1.ListRoomsRequest\x1a\x1b.reprise.extension.v1.Rooms\x12P\n" +
 	"\x05KVGet\x12\".reprise.extension.v1.KVGetRequest\x1a#.reprise.extension.v1.KVGetResponse\x12H\n" +
 	"\x05KVPut\x12\".reprise.extension.v1.KVPutRequest\x1a\x1b.reprise.extension.v1.Empty\x12K\n" +
 	"\bKVDelete\x12\".reprise.extension.v1.KVGetRequest\x1a\x1b.reprise.extension.v1.Empty\x12S\n" +
@@ -2534,48 +3800,64 @@ func file_extension_proto_rawDescGZIP() []byte {
 	return file_extension_proto_rawDescData
 }
 
-var file_extension_proto_msgTypes = make([]protoimpl.MessageInfo, 40)
+var file_extension_proto_msgTypes = make([]protoimpl.MessageInfo, 56)
 var file_extension_proto_goTypes = []any{
-	(*Empty)(nil),                // 0: reprise.extension.v1.Empty
-	(*InfoRequest)(nil),          // 1: reprise.extension.v1.InfoRequest
-	(*PluginPackage)(nil),        // 2: reprise.extension.v1.PluginPackage
-	(*InfoResponse)(nil),         // 3: reprise.extension.v1.InfoResponse
-	(*HandleState)(nil),          // 4: reprise.extension.v1.HandleState
-	(*InitRequest)(nil),          // 5: reprise.extension.v1.InitRequest
-	(*HandleRequest)(nil),        // 6: reprise.extension.v1.HandleRequest
-	(*MessageRequest)(nil),       // 7: reprise.extension.v1.MessageRequest
-	(*MessageResponse)(nil),      // 8: reprise.extension.v1.MessageResponse
-	(*SyncResult)(nil),           // 9: reprise.extension.v1.SyncResult
-	(*AckResult)(nil),            // 10: reprise.extension.v1.AckResult
-	(*Failure)(nil),              // 11: reprise.extension.v1.Failure
-	(*AdminMessageRequest)(nil),  // 12: reprise.extension.v1.AdminMessageRequest
-	(*AdminMessageResponse)(nil), // 13: reprise.extension.v1.AdminMessageResponse
-	(*MediaEventRequest)(nil),    // 14: reprise.extension.v1.MediaEventRequest
-	(*WebRTCUp)(nil),             // 15: reprise.extension.v1.WebRTCUp
-	(*MediaState)(nil),           // 16: reprise.extension.v1.MediaState
-	(*SlowLink)(nil),             // 17: reprise.extension.v1.SlowLink
-	(*Hangup)(nil),               // 18: reprise.extension.v1.Hangup
-	(*QueryHandleResponse)(nil),  // 19: reprise.extension.v1.QueryHandleResponse
-	(*PushEventRequest)(nil),     // 20: reprise.extension.v1.PushEventRequest
-	(*AnswerOfferRequest)(nil),   // 21: reprise.extension.v1.AnswerOfferRequest
-	(*MakeOfferRequest)(nil),     // 22: reprise.extension.v1.MakeOfferRequest
-	(*OfferStream)(nil),          // 23: reprise.extension.v1.OfferStream
-	(*Negotiation)(nil),          // 24: reprise.extension.v1.Negotiation
-	(*StreamInfo)(nil),           // 25: reprise.extension.v1.StreamInfo
-	(*ApplyAnswerRequest)(nil),   // 26: reprise.extension.v1.ApplyAnswerRequest
-	(*RouteRequest)(nil),         // 27: reprise.extension.v1.RouteRequest
-	(*DataRouteRequest)(nil),     // 28: reprise.extension.v1.DataRouteRequest
-	(*PauseRequest)(nil),         // 29: reprise.extension.v1.PauseRequest
-	(*KeyframeRequest)(nil),      // 30: reprise.extension.v1.KeyframeRequest
-	(*BitrateRequest)(nil),       // 31: reprise.extension.v1.BitrateRequest
-	(*HangupRequest)(nil),        // 32: reprise.extension.v1.HangupRequest
-	(*CloseHandleRequest)(nil),   // 33: reprise.extension.v1.CloseHandleRequest
-	(*KVGetRequest)(nil),         // 34: reprise.extension.v1.KVGetRequest
-	(*KVGetResponse)(nil),        // 35: reprise.extension.v1.KVGetResponse
-	(*KVPutRequest)(nil),         // 36: reprise.extension.v1.KVPutRequest
-	(*KVListRequest)(nil),        // 37: reprise.extension.v1.KVListRequest
-	(*KVEntry)(nil),              // 38: reprise.extension.v1.KVEntry
-	(*KVListResponse)(nil),       // 39: reprise.extension.v1.KVListResponse
+	(*Empty)(nil),                   // 0: reprise.extension.v1.Empty
+	(*InfoRequest)(nil),             // 1: reprise.extension.v1.InfoRequest
+	(*PluginPackage)(nil),           // 2: reprise.extension.v1.PluginPackage
+	(*InfoResponse)(nil),            // 3: reprise.extension.v1.InfoResponse
+	(*HandleState)(nil),             // 4: reprise.extension.v1.HandleState
+	(*InitRequest)(nil),             // 5: reprise.extension.v1.InitRequest
+	(*HandleRequest)(nil),           // 6: reprise.extension.v1.HandleRequest
+	(*MessageRequest)(nil),          // 7: reprise.extension.v1.MessageRequest
+	(*MessageResponse)(nil),         // 8: reprise.extension.v1.MessageResponse
+	(*SyncResult)(nil),              // 9: reprise.extension.v1.SyncResult
+	(*AckResult)(nil),               // 10: reprise.extension.v1.AckResult
+	(*Failure)(nil),                 // 11: reprise.extension.v1.Failure
+	(*AdminMessageRequest)(nil),     // 12: reprise.extension.v1.AdminMessageRequest
+	(*AdminMessageResponse)(nil),    // 13: reprise.extension.v1.AdminMessageResponse
+	(*MediaEventRequest)(nil),       // 14: reprise.extension.v1.MediaEventRequest
+	(*WebRTCUp)(nil),                // 15: reprise.extension.v1.WebRTCUp
+	(*MediaState)(nil),              // 16: reprise.extension.v1.MediaState
+	(*SlowLink)(nil),                // 17: reprise.extension.v1.SlowLink
+	(*Hangup)(nil),                  // 18: reprise.extension.v1.Hangup
+	(*Talking)(nil),                 // 19: reprise.extension.v1.Talking
+	(*QueryHandleResponse)(nil),     // 20: reprise.extension.v1.QueryHandleResponse
+	(*PushEventRequest)(nil),        // 21: reprise.extension.v1.PushEventRequest
+	(*AnswerOfferRequest)(nil),      // 22: reprise.extension.v1.AnswerOfferRequest
+	(*MakeOfferRequest)(nil),        // 23: reprise.extension.v1.MakeOfferRequest
+	(*OfferStream)(nil),             // 24: reprise.extension.v1.OfferStream
+	(*Negotiation)(nil),             // 25: reprise.extension.v1.Negotiation
+	(*StreamInfo)(nil),              // 26: reprise.extension.v1.StreamInfo
+	(*ApplyAnswerRequest)(nil),      // 27: reprise.extension.v1.ApplyAnswerRequest
+	(*RouteRequest)(nil),            // 28: reprise.extension.v1.RouteRequest
+	(*DataRouteRequest)(nil),        // 29: reprise.extension.v1.DataRouteRequest
+	(*PauseRequest)(nil),            // 30: reprise.extension.v1.PauseRequest
+	(*KeyframeRequest)(nil),         // 31: reprise.extension.v1.KeyframeRequest
+	(*BitrateRequest)(nil),          // 32: reprise.extension.v1.BitrateRequest
+	(*HangupRequest)(nil),           // 33: reprise.extension.v1.HangupRequest
+	(*CloseHandleRequest)(nil),      // 34: reprise.extension.v1.CloseHandleRequest
+	(*LayerRequest)(nil),            // 35: reprise.extension.v1.LayerRequest
+	(*TalkDetectionRequest)(nil),    // 36: reprise.extension.v1.TalkDetectionRequest
+	(*KeyframeIntervalRequest)(nil), // 37: reprise.extension.v1.KeyframeIntervalRequest
+	(*StartRecordingRequest)(nil),   // 38: reprise.extension.v1.StartRecordingRequest
+	(*StopRecordingRequest)(nil),    // 39: reprise.extension.v1.StopRecordingRequest
+	(*RecordingTrack)(nil),          // 40: reprise.extension.v1.RecordingTrack
+	(*RtpForwardRequest)(nil),       // 41: reprise.extension.v1.RtpForwardRequest
+	(*RtpForwarder)(nil),            // 42: reprise.extension.v1.RtpForwarder
+	(*StopRtpForwardRequest)(nil),   // 43: reprise.extension.v1.StopRtpForwardRequest
+	(*ListRtpForwardsRequest)(nil),  // 44: reprise.extension.v1.ListRtpForwardsRequest
+	(*RtpForwarders)(nil),           // 45: reprise.extension.v1.RtpForwarders
+	(*Room)(nil),                    // 46: reprise.extension.v1.Room
+	(*RoomKey)(nil),                 // 47: reprise.extension.v1.RoomKey
+	(*ListRoomsRequest)(nil),        // 48: reprise.extension.v1.ListRoomsRequest
+	(*Rooms)(nil),                   // 49: reprise.extension.v1.Rooms
+	(*KVGetRequest)(nil),            // 50: reprise.extension.v1.KVGetRequest
+	(*KVGetResponse)(nil),           // 51: reprise.extension.v1.KVGetResponse
+	(*KVPutRequest)(nil),            // 52: reprise.extension.v1.KVPutRequest
+	(*KVListRequest)(nil),           // 53: reprise.extension.v1.KVListRequest
+	(*KVEntry)(nil),                 // 54: reprise.extension.v1.KVEntry
+	(*KVListResponse)(nil),          // 55: reprise.extension.v1.KVListResponse
 }
 var file_extension_proto_depIdxs = []int32{
 	2,  // 0: reprise.extension.v1.InfoResponse.packages:type_name -> reprise.extension.v1.PluginPackage
@@ -2589,64 +3871,89 @@ var file_extension_proto_depIdxs = []int32{
 	16, // 8: reprise.extension.v1.MediaEventRequest.media:type_name -> reprise.extension.v1.MediaState
 	17, // 9: reprise.extension.v1.MediaEventRequest.slowlink:type_name -> reprise.extension.v1.SlowLink
 	18, // 10: reprise.extension.v1.MediaEventRequest.hangup:type_name -> reprise.extension.v1.Hangup
-	23, // 11: reprise.extension.v1.MakeOfferRequest.streams:type_name -> reprise.extension.v1.OfferStream
-	25, // 12: reprise.extension.v1.Negotiation.streams:type_name -> reprise.extension.v1.StreamInfo
-	38, // 13: reprise.extension.v1.KVListResponse.entries:type_name -> reprise.extension.v1.KVEntry
-	1,  // 14: reprise.extension.v1.Extension.Info:input_type -> reprise.extension.v1.InfoRequest
-	5,  // 15: reprise.extension.v1.Extension.Init:input_type -> reprise.extension.v1.InitRequest
-	6,  // 16: reprise.extension.v1.Extension.CreateHandle:input_type -> reprise.extension.v1.HandleRequest
-	6,  // 17: reprise.extension.v1.Extension.DestroyHandle:input_type -> reprise.extension.v1.HandleRequest
-	7,  // 18: reprise.extension.v1.Extension.HandleMessage:input_type -> reprise.extension.v1.MessageRequest
-	12, // 19: reprise.extension.v1.Extension.HandleAdminMessage:input_type -> reprise.extension.v1.AdminMessageRequest
-	14, // 20: reprise.extension.v1.Extension.MediaEvent:input_type -> reprise.extension.v1.MediaEventRequest
-	6,  // 21: reprise.extension.v1.Extension.QueryHandle:input_type -> reprise.extension.v1.HandleRequest
-	20, // 22: reprise.extension.v1.Core.PushEvent:input_type -> reprise.extension.v1.PushEventRequest
-	21, // 23: reprise.extension.v1.Core.AnswerOffer:input_type -> reprise.extension.v1.AnswerOfferRequest
-	22, // 24: reprise.extension.v1.Core.MakeOffer:input_type -> reprise.extension.v1.MakeOfferRequest
-	26, // 25: reprise.extension.v1.Core.ApplyAnswer:input_type -> reprise.extension.v1.ApplyAnswerRequest
-	27, // 26: reprise.extension.v1.Core.Route:input_type -> reprise.extension.v1.RouteRequest
-	27, // 27: reprise.extension.v1.Core.Unroute:input_type -> reprise.extension.v1.RouteRequest
-	28, // 28: reprise.extension.v1.Core.RouteData:input_type -> reprise.extension.v1.DataRouteRequest
-	28, // 29: reprise.extension.v1.Core.UnrouteData:input_type -> reprise.extension.v1.DataRouteRequest
-	29, // 30: reprise.extension.v1.Core.SetPaused:input_type -> reprise.extension.v1.PauseRequest
-	30, // 31: reprise.extension.v1.Core.RequestKeyframe:input_type -> reprise.extension.v1.KeyframeRequest
-	31, // 32: reprise.extension.v1.Core.SetBitrate:input_type -> reprise.extension.v1.BitrateRequest
-	32, // 33: reprise.extension.v1.Core.Hangup:input_type -> reprise.extension.v1.HangupRequest
-	33, // 34: reprise.extension.v1.Core.CloseHandle:input_type -> reprise.extension.v1.CloseHandleRequest
-	34, // 35: reprise.extension.v1.Core.KVGet:input_type -> reprise.extension.v1.KVGetRequest
-	36, // 36: reprise.extension.v1.Core.KVPut:input_type -> reprise.extension.v1.KVPutRequest
-	34, // 37: reprise.extension.v1.Core.KVDelete:input_type -> reprise.extension.v1.KVGetRequest
-	37, // 38: reprise.extension.v1.Core.KVList:input_type -> reprise.extension.v1.KVListRequest
-	3,  // 39: reprise.extension.v1.Extension.Info:output_type -> reprise.extension.v1.InfoResponse
-	0,  // 40: reprise.extension.v1.Extension.Init:output_type -> reprise.extension.v1.Empty
-	0,  // 41: reprise.extension.v1.Extension.CreateHandle:output_type -> reprise.extension.v1.Empty
-	0,  // 42: reprise.extension.v1.Extension.DestroyHandle:output_type -> reprise.extension.v1.Empty
-	8,  // 43: reprise.extension.v1.Extension.HandleMessage:output_type -> reprise.extension.v1.MessageResponse
-	13, // 44: reprise.extension.v1.Extension.HandleAdminMessage:output_type -> reprise.extension.v1.AdminMessageResponse
-	0,  // 45: reprise.extension.v1.Extension.MediaEvent:output_type -> reprise.extension.v1.Empty
-	19, // 46: reprise.extension.v1.Extension.QueryHandle:output_type -> reprise.extension.v1.QueryHandleResponse
-	0,  // 47: reprise.extension.v1.Core.PushEvent:output_type -> reprise.extension.v1.Empty
-	24, // 48: reprise.extension.v1.Core.AnswerOffer:output_type -> reprise.extension.v1.Negotiation
-	24, // 49: reprise.extension.v1.Core.MakeOffer:output_type -> reprise.extension.v1.Negotiation
-	0,  // 50: reprise.extension.v1.Core.ApplyAnswer:output_type -> reprise.extension.v1.Empty
-	0,  // 51: reprise.extension.v1.Core.Route:output_type -> reprise.extension.v1.Empty
-	0,  // 52: reprise.extension.v1.Core.Unroute:output_type -> reprise.extension.v1.Empty
-	0,  // 53: reprise.extension.v1.Core.RouteData:output_type -> reprise.extension.v1.Empty
-	0,  // 54: reprise.extension.v1.Core.UnrouteData:output_type -> reprise.extension.v1.Empty
-	0,  // 55: reprise.extension.v1.Core.SetPaused:output_type -> reprise.extension.v1.Empty
-	0,  // 56: reprise.extension.v1.Core.RequestKeyframe:output_type -> reprise.extension.v1.Empty
-	0,  // 57: reprise.extension.v1.Core.SetBitrate:output_type -> reprise.extension.v1.Empty
-	0,  // 58: reprise.extension.v1.Core.Hangup:output_type -> reprise.extension.v1.Empty
-	0,  // 59: reprise.extension.v1.Core.CloseHandle:output_type -> reprise.extension.v1.Empty
-	35, // 60: reprise.extension.v1.Core.KVGet:output_type -> reprise.extension.v1.KVGetResponse
-	0,  // 61: reprise.extension.v1.Core.KVPut:output_type -> reprise.extension.v1.Empty
-	0,  // 62: reprise.extension.v1.Core.KVDelete:output_type -> reprise.extension.v1.Empty
-	39, // 63: reprise.extension.v1.Core.KVList:output_type -> reprise.extension.v1.KVListResponse
-	39, // [39:64] is the sub-list for method output_type
-	14, // [14:39] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	19, // 11: reprise.extension.v1.MediaEventRequest.talking:type_name -> reprise.extension.v1.Talking
+	24, // 12: reprise.extension.v1.MakeOfferRequest.streams:type_name -> reprise.extension.v1.OfferStream
+	26, // 13: reprise.extension.v1.Negotiation.streams:type_name -> reprise.extension.v1.StreamInfo
+	42, // 14: reprise.extension.v1.RtpForwarders.forwarders:type_name -> reprise.extension.v1.RtpForwarder
+	46, // 15: reprise.extension.v1.Rooms.rooms:type_name -> reprise.extension.v1.Room
+	54, // 16: reprise.extension.v1.KVListResponse.entries:type_name -> reprise.extension.v1.KVEntry
+	1,  // 17: reprise.extension.v1.Extension.Info:input_type -> reprise.extension.v1.InfoRequest
+	5,  // 18: reprise.extension.v1.Extension.Init:input_type -> reprise.extension.v1.InitRequest
+	6,  // 19: reprise.extension.v1.Extension.CreateHandle:input_type -> reprise.extension.v1.HandleRequest
+	6,  // 20: reprise.extension.v1.Extension.DestroyHandle:input_type -> reprise.extension.v1.HandleRequest
+	7,  // 21: reprise.extension.v1.Extension.HandleMessage:input_type -> reprise.extension.v1.MessageRequest
+	12, // 22: reprise.extension.v1.Extension.HandleAdminMessage:input_type -> reprise.extension.v1.AdminMessageRequest
+	14, // 23: reprise.extension.v1.Extension.MediaEvent:input_type -> reprise.extension.v1.MediaEventRequest
+	6,  // 24: reprise.extension.v1.Extension.QueryHandle:input_type -> reprise.extension.v1.HandleRequest
+	21, // 25: reprise.extension.v1.Core.PushEvent:input_type -> reprise.extension.v1.PushEventRequest
+	22, // 26: reprise.extension.v1.Core.AnswerOffer:input_type -> reprise.extension.v1.AnswerOfferRequest
+	23, // 27: reprise.extension.v1.Core.MakeOffer:input_type -> reprise.extension.v1.MakeOfferRequest
+	27, // 28: reprise.extension.v1.Core.ApplyAnswer:input_type -> reprise.extension.v1.ApplyAnswerRequest
+	28, // 29: reprise.extension.v1.Core.Route:input_type -> reprise.extension.v1.RouteRequest
+	28, // 30: reprise.extension.v1.Core.Unroute:input_type -> reprise.extension.v1.RouteRequest
+	29, // 31: reprise.extension.v1.Core.RouteData:input_type -> reprise.extension.v1.DataRouteRequest
+	29, // 32: reprise.extension.v1.Core.UnrouteData:input_type -> reprise.extension.v1.DataRouteRequest
+	30, // 33: reprise.extension.v1.Core.SetPaused:input_type -> reprise.extension.v1.PauseRequest
+	31, // 34: reprise.extension.v1.Core.RequestKeyframe:input_type -> reprise.extension.v1.KeyframeRequest
+	32, // 35: reprise.extension.v1.Core.SetBitrate:input_type -> reprise.extension.v1.BitrateRequest
+	33, // 36: reprise.extension.v1.Core.Hangup:input_type -> reprise.extension.v1.HangupRequest
+	34, // 37: reprise.extension.v1.Core.CloseHandle:input_type -> reprise.extension.v1.CloseHandleRequest
+	35, // 38: reprise.extension.v1.Core.SelectLayer:input_type -> reprise.extension.v1.LayerRequest
+	36, // 39: reprise.extension.v1.Core.SetTalkDetection:input_type -> reprise.extension.v1.TalkDetectionRequest
+	37, // 40: reprise.extension.v1.Core.SetKeyframeInterval:input_type -> reprise.extension.v1.KeyframeIntervalRequest
+	38, // 41: reprise.extension.v1.Core.StartRecording:input_type -> reprise.extension.v1.StartRecordingRequest
+	39, // 42: reprise.extension.v1.Core.StopRecording:input_type -> reprise.extension.v1.StopRecordingRequest
+	41, // 43: reprise.extension.v1.Core.StartRtpForward:input_type -> reprise.extension.v1.RtpForwardRequest
+	43, // 44: reprise.extension.v1.Core.StopRtpForward:input_type -> reprise.extension.v1.StopRtpForwardRequest
+	44, // 45: reprise.extension.v1.Core.ListRtpForwards:input_type -> reprise.extension.v1.ListRtpForwardsRequest
+	46, // 46: reprise.extension.v1.Core.PutRoom:input_type -> reprise.extension.v1.Room
+	47, // 47: reprise.extension.v1.Core.DeleteRoom:input_type -> reprise.extension.v1.RoomKey
+	48, // 48: reprise.extension.v1.Core.ListRooms:input_type -> reprise.extension.v1.ListRoomsRequest
+	50, // 49: reprise.extension.v1.Core.KVGet:input_type -> reprise.extension.v1.KVGetRequest
+	52, // 50: reprise.extension.v1.Core.KVPut:input_type -> reprise.extension.v1.KVPutRequest
+	50, // 51: reprise.extension.v1.Core.KVDelete:input_type -> reprise.extension.v1.KVGetRequest
+	53, // 52: reprise.extension.v1.Core.KVList:input_type -> reprise.extension.v1.KVListRequest
+	3,  // 53: reprise.extension.v1.Extension.Info:output_type -> reprise.extension.v1.InfoResponse
+	0,  // 54: reprise.extension.v1.Extension.Init:output_type -> reprise.extension.v1.Empty
+	0,  // 55: reprise.extension.v1.Extension.CreateHandle:output_type -> reprise.extension.v1.Empty
+	0,  // 56: reprise.extension.v1.Extension.DestroyHandle:output_type -> reprise.extension.v1.Empty
+	8,  // 57: reprise.extension.v1.Extension.HandleMessage:output_type -> reprise.extension.v1.MessageResponse
+	13, // 58: reprise.extension.v1.Extension.HandleAdminMessage:output_type -> reprise.extension.v1.AdminMessageResponse
+	0,  // 59: reprise.extension.v1.Extension.MediaEvent:output_type -> reprise.extension.v1.Empty
+	20, // 60: reprise.extension.v1.Extension.QueryHandle:output_type -> reprise.extension.v1.QueryHandleResponse
+	0,  // 61: reprise.extension.v1.Core.PushEvent:output_type -> reprise.extension.v1.Empty
+	25, // 62: reprise.extension.v1.Core.AnswerOffer:output_type -> reprise.extension.v1.Negotiation
+	25, // 63: reprise.extension.v1.Core.MakeOffer:output_type -> reprise.extension.v1.Negotiation
+	0,  // 64: reprise.extension.v1.Core.ApplyAnswer:output_type -> reprise.extension.v1.Empty
+	0,  // 65: reprise.extension.v1.Core.Route:output_type -> reprise.extension.v1.Empty
+	0,  // 66: reprise.extension.v1.Core.Unroute:output_type -> reprise.extension.v1.Empty
+	0,  // 67: reprise.extension.v1.Core.RouteData:output_type -> reprise.extension.v1.Empty
+	0,  // 68: reprise.extension.v1.Core.UnrouteData:output_type -> reprise.extension.v1.Empty
+	0,  // 69: reprise.extension.v1.Core.SetPaused:output_type -> reprise.extension.v1.Empty
+	0,  // 70: reprise.extension.v1.Core.RequestKeyframe:output_type -> reprise.extension.v1.Empty
+	0,  // 71: reprise.extension.v1.Core.SetBitrate:output_type -> reprise.extension.v1.Empty
+	0,  // 72: reprise.extension.v1.Core.Hangup:output_type -> reprise.extension.v1.Empty
+	0,  // 73: reprise.extension.v1.Core.CloseHandle:output_type -> reprise.extension.v1.Empty
+	0,  // 74: reprise.extension.v1.Core.SelectLayer:output_type -> reprise.extension.v1.Empty
+	0,  // 75: reprise.extension.v1.Core.SetTalkDetection:output_type -> reprise.extension.v1.Empty
+	0,  // 76: reprise.extension.v1.Core.SetKeyframeInterval:output_type -> reprise.extension.v1.Empty
+	40, // 77: reprise.extension.v1.Core.StartRecording:output_type -> reprise.extension.v1.RecordingTrack
+	40, // 78: reprise.extension.v1.Core.StopRecording:output_type -> reprise.extension.v1.RecordingTrack
+	42, // 79: reprise.extension.v1.Core.StartRtpForward:output_type -> reprise.extension.v1.RtpForwarder
+	0,  // 80: reprise.extension.v1.Core.StopRtpForward:output_type -> reprise.extension.v1.Empty
+	45, // 81: reprise.extension.v1.Core.ListRtpForwards:output_type -> reprise.extension.v1.RtpForwarders
+	0,  // 82: reprise.extension.v1.Core.PutRoom:output_type -> reprise.extension.v1.Empty
+	0,  // 83: reprise.extension.v1.Core.DeleteRoom:output_type -> reprise.extension.v1.Empty
+	49, // 84: reprise.extension.v1.Core.ListRooms:output_type -> reprise.extension.v1.Rooms
+	51, // 85: reprise.extension.v1.Core.KVGet:output_type -> reprise.extension.v1.KVGetResponse
+	0,  // 86: reprise.extension.v1.Core.KVPut:output_type -> reprise.extension.v1.Empty
+	0,  // 87: reprise.extension.v1.Core.KVDelete:output_type -> reprise.extension.v1.Empty
+	55, // 88: reprise.extension.v1.Core.KVList:output_type -> reprise.extension.v1.KVListResponse
+	53, // [53:89] is the sub-list for method output_type
+	17, // [17:53] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_extension_proto_init() }
@@ -2664,6 +3971,7 @@ func file_extension_proto_init() {
 		(*MediaEventRequest_Media)(nil),
 		(*MediaEventRequest_Slowlink)(nil),
 		(*MediaEventRequest_Hangup)(nil),
+		(*MediaEventRequest_Talking)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -2671,7 +3979,7 @@ func file_extension_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_extension_proto_rawDesc), len(file_extension_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   40,
+			NumMessages:   56,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -396,23 +396,34 @@ var Extension_ServiceDesc = grpc.ServiceDesc{
 }
 
 const (
-	Core_PushEvent_FullMethodName       = "/reprise.extension.v1.Core/PushEvent"
-	Core_AnswerOffer_FullMethodName     = "/reprise.extension.v1.Core/AnswerOffer"
-	Core_MakeOffer_FullMethodName       = "/reprise.extension.v1.Core/MakeOffer"
-	Core_ApplyAnswer_FullMethodName     = "/reprise.extension.v1.Core/ApplyAnswer"
-	Core_Route_FullMethodName           = "/reprise.extension.v1.Core/Route"
-	Core_Unroute_FullMethodName         = "/reprise.extension.v1.Core/Unroute"
-	Core_RouteData_FullMethodName       = "/reprise.extension.v1.Core/RouteData"
-	Core_UnrouteData_FullMethodName     = "/reprise.extension.v1.Core/UnrouteData"
-	Core_SetPaused_FullMethodName       = "/reprise.extension.v1.Core/SetPaused"
-	Core_RequestKeyframe_FullMethodName = "/reprise.extension.v1.Core/RequestKeyframe"
-	Core_SetBitrate_FullMethodName      = "/reprise.extension.v1.Core/SetBitrate"
-	Core_Hangup_FullMethodName          = "/reprise.extension.v1.Core/Hangup"
-	Core_CloseHandle_FullMethodName     = "/reprise.extension.v1.Core/CloseHandle"
-	Core_KVGet_FullMethodName           = "/reprise.extension.v1.Core/KVGet"
-	Core_KVPut_FullMethodName           = "/reprise.extension.v1.Core/KVPut"
-	Core_KVDelete_FullMethodName        = "/reprise.extension.v1.Core/KVDelete"
-	Core_KVList_FullMethodName          = "/reprise.extension.v1.Core/KVList"
+	Core_PushEvent_FullMethodName           = "/reprise.extension.v1.Core/PushEvent"
+	Core_AnswerOffer_FullMethodName         = "/reprise.extension.v1.Core/AnswerOffer"
+	Core_MakeOffer_FullMethodName           = "/reprise.extension.v1.Core/MakeOffer"
+	Core_ApplyAnswer_FullMethodName         = "/reprise.extension.v1.Core/ApplyAnswer"
+	Core_Route_FullMethodName               = "/reprise.extension.v1.Core/Route"
+	Core_Unroute_FullMethodName             = "/reprise.extension.v1.Core/Unroute"
+	Core_RouteData_FullMethodName           = "/reprise.extension.v1.Core/RouteData"
+	Core_UnrouteData_FullMethodName         = "/reprise.extension.v1.Core/UnrouteData"
+	Core_SetPaused_FullMethodName           = "/reprise.extension.v1.Core/SetPaused"
+	Core_RequestKeyframe_FullMethodName     = "/reprise.extension.v1.Core/RequestKeyframe"
+	Core_SetBitrate_FullMethodName          = "/reprise.extension.v1.Core/SetBitrate"
+	Core_Hangup_FullMethodName              = "/reprise.extension.v1.Core/Hangup"
+	Core_CloseHandle_FullMethodName         = "/reprise.extension.v1.Core/CloseHandle"
+	Core_SelectLayer_FullMethodName         = "/reprise.extension.v1.Core/SelectLayer"
+	Core_SetTalkDetection_FullMethodName    = "/reprise.extension.v1.Core/SetTalkDetection"
+	Core_SetKeyframeInterval_FullMethodName = "/reprise.extension.v1.Core/SetKeyframeInterval"
+	Core_StartRecording_FullMethodName      = "/reprise.extension.v1.Core/StartRecording"
+	Core_StopRecording_FullMethodName       = "/reprise.extension.v1.Core/StopRecording"
+	Core_StartRtpForward_FullMethodName     = "/reprise.extension.v1.Core/StartRtpForward"
+	Core_StopRtpForward_FullMethodName      = "/reprise.extension.v1.Core/StopRtpForward"
+	Core_ListRtpForwards_FullMethodName     = "/reprise.extension.v1.Core/ListRtpForwards"
+	Core_PutRoom_FullMethodName             = "/reprise.extension.v1.Core/PutRoom"
+	Core_DeleteRoom_FullMethodName          = "/reprise.extension.v1.Core/DeleteRoom"
+	Core_ListRooms_FullMethodName           = "/reprise.extension.v1.Core/ListRooms"
+	Core_KVGet_FullMethodName               = "/reprise.extension.v1.Core/KVGet"
+	Core_KVPut_FullMethodName               = "/reprise.extension.v1.Core/KVPut"
+	Core_KVDelete_FullMethodName            = "/reprise.extension.v1.Core/KVDelete"
+	Core_KVList_FullMethodName              = "/reprise.extension.v1.Core/KVList"
 )
 
 // CoreClient is the client API for Core service.
@@ -438,6 +449,24 @@ type CoreClient interface {
 	SetBitrate(ctx context.Context, in *BitrateRequest, opts ...grpc.CallOption) (*Empty, error)
 	Hangup(ctx context.Context, in *HangupRequest, opts ...grpc.CallOption) (*Empty, error)
 	CloseHandle(ctx context.Context, in *CloseHandleRequest, opts ...grpc.CallOption) (*Empty, error)
+	// Simulcast/SVC layer a destination mid receives (-1 leaves a value as is).
+	SelectLayer(ctx context.Context, in *LayerRequest, opts ...grpc.CallOption) (*Empty, error)
+	// Audio-level based talking detection on a handle's received audio mid;
+	// changes arrive as Talking media events.
+	SetTalkDetection(ctx context.Context, in *TalkDetectionRequest, opts ...grpc.CallOption) (*Empty, error)
+	// Periodic keyframe requests to a publisher (VideoRoom fir_freq).
+	SetKeyframeInterval(ctx context.Context, in *KeyframeIntervalRequest, opts ...grpc.CallOption) (*Empty, error)
+	// Recording of a handle's received mid into a file, catalogued in SQLite.
+	StartRecording(ctx context.Context, in *StartRecordingRequest, opts ...grpc.CallOption) (*RecordingTrack, error)
+	StopRecording(ctx context.Context, in *StopRecordingRequest, opts ...grpc.CallOption) (*RecordingTrack, error)
+	// Plain or SRTP forwarding of a received mid (or the data channel) over UDP.
+	StartRtpForward(ctx context.Context, in *RtpForwardRequest, opts ...grpc.CallOption) (*RtpForwarder, error)
+	StopRtpForward(ctx context.Context, in *StopRtpForwardRequest, opts ...grpc.CallOption) (*Empty, error)
+	ListRtpForwards(ctx context.Context, in *ListRtpForwardsRequest, opts ...grpc.CallOption) (*RtpForwarders, error)
+	// Rooms the extension owns, persisted in the catalogue.
+	PutRoom(ctx context.Context, in *Room, opts ...grpc.CallOption) (*Empty, error)
+	DeleteRoom(ctx context.Context, in *RoomKey, opts ...grpc.CallOption) (*Empty, error)
+	ListRooms(ctx context.Context, in *ListRoomsRequest, opts ...grpc.CallOption) (*Rooms, error)
 	KVGet(ctx context.Context, in *KVGetRequest, opts ...grpc.CallOption) (*KVGetResponse, error)
 	KVPut(ctx context.Context, in *KVPutRequest, opts ...grpc.CallOption) (*Empty, error)
 	KVDelete(ctx context.Context, in *KVGetRequest, opts ...grpc.CallOption) (*Empty, error)
@@ -582,6 +611,116 @@ func (c *coreClient) CloseHandle(ctx context.Context, in *CloseHandleRequest, op
 	return out, nil
 }
 
+func (c *coreClient) SelectLayer(ctx context.Context, in *LayerRequest, opts ...grpc.CallOption) (*Empty, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Empty)
+	err := c.cc.Invoke(ctx, Core_SelectLayer_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *coreClient) SetTalkDetection(ctx context.Context, in *TalkDetectionRequest, opts ...grpc.CallOption) (*Empty, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Empty)
+	err := c.cc.Invoke(ctx, Core_SetTalkDetection_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *coreClient) SetKeyframeInterval(ctx context.Context, in *KeyframeIntervalRequest, opts ...grpc.CallOption) (*Empty, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Empty)
+	err := c.cc.Invoke(ctx, Core_SetKeyframeInterval_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *coreClient) StartRecording(ctx context.Context, in *StartRecordingRequest, opts ...grpc.CallOption) (*RecordingTrack, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RecordingTrack)
+	err := c.cc.Invoke(ctx, Core_StartRecording_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *coreClient) StopRecording(ctx context.Context, in *StopRecordingRequest, opts ...grpc.CallOption) (*RecordingTrack, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RecordingTrack)
+	err := c.cc.Invoke(ctx, Core_StopRecording_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *coreClient) StartRtpForward(ctx context.Context, in *RtpForwardRequest, opts ...grpc.CallOption) (*RtpForwarder, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RtpForwarder)
+	err := c.cc.Invoke(ctx, Core_StartRtpForward_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *coreClient) StopRtpForward(ctx context.Context, in *StopRtpForwardRequest, opts ...grpc.CallOption) (*Empty, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Empty)
+	err := c.cc.Invoke(ctx, Core_StopRtpForward_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *coreClient) ListRtpForwards(ctx context.Context, in *ListRtpForwardsRequest, opts ...grpc.CallOption) (*RtpForwarders, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RtpForwarders)
+	err := c.cc.Invoke(ctx, Core_ListRtpForwards_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *coreClient) PutRoom(ctx context.Context, in *Room, opts ...grpc.CallOption) (*Empty, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Empty)
+	err := c.cc.Invoke(ctx, Core_PutRoom_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *coreClient) DeleteRoom(ctx context.Context, in *RoomKey, opts ...grpc.CallOption) (*Empty, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Empty)
+	err := c.cc.Invoke(ctx, Core_DeleteRoom_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *coreClient) ListRooms(ctx context.Context, in *ListRoomsRequest, opts ...grpc.CallOption) (*Rooms, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Rooms)
+	err := c.cc.Invoke(ctx, Core_ListRooms_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *coreClient) KVGet(ctx context.Context, in *KVGetRequest, opts ...grpc.CallOption) (*KVGetResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(KVGetResponse)
@@ -645,6 +784,24 @@ type CoreServer interface {
 	SetBitrate(context.Context, *BitrateRequest) (*Empty, error)
 	Hangup(context.Context, *HangupRequest) (*Empty, error)
 	CloseHandle(context.Context, *CloseHandleRequest) (*Empty, error)
+	// Simulcast/SVC layer a destination mid receives (-1 leaves a value as is).
+	SelectLayer(context.Context, *LayerRequest) (*Empty, error)
+	// Audio-level based talking detection on a handle's received audio mid;
+	// changes arrive as Talking media events.
+	SetTalkDetection(context.Context, *TalkDetectionRequest) (*Empty, error)
+	// Periodic keyframe requests to a publisher (VideoRoom fir_freq).
+	SetKeyframeInterval(context.Context, *KeyframeIntervalRequest) (*Empty, error)
+	// Recording of a handle's received mid into a file, catalogued in SQLite.
+	StartRecording(context.Context, *StartRecordingRequest) (*RecordingTrack, error)
+	StopRecording(context.Context, *StopRecordingRequest) (*RecordingTrack, error)
+	// Plain or SRTP forwarding of a received mid (or the data channel) over UDP.
+	StartRtpForward(context.Context, *RtpForwardRequest) (*RtpForwarder, error)
+	StopRtpForward(context.Context, *StopRtpForwardRequest) (*Empty, error)
+	ListRtpForwards(context.Context, *ListRtpForwardsRequest) (*RtpForwarders, error)
+	// Rooms the extension owns, persisted in the catalogue.
+	PutRoom(context.Context, *Room) (*Empty, error)
+	DeleteRoom(context.Context, *RoomKey) (*Empty, error)
+	ListRooms(context.Context, *ListRoomsRequest) (*Rooms, error)
 	KVGet(context.Context, *KVGetRequest) (*KVGetResponse, error)
 	KVPut(context.Context, *KVPutRequest) (*Empty, error)
 	KVDelete(context.Context, *KVGetRequest) (*Empty, error)
@@ -697,6 +854,39 @@ func (UnimplementedCoreServer) Hangup(context.Context, *HangupRequest) (*Empty, 
 }
 func (UnimplementedCoreServer) CloseHandle(context.Context, *CloseHandleRequest) (*Empty, error) {
 	return nil, status.Error(codes.Unimplemented, "method CloseHandle not implemented")
+}
+func (UnimplementedCoreServer) SelectLayer(context.Context, *LayerRequest) (*Empty, error) {
+	return nil, status.Error(codes.Unimplemented, "method SelectLayer not implemented")
+}
+func (UnimplementedCoreServer) SetTalkDetection(context.Context, *TalkDetectionRequest) (*Empty, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetTalkDetection not implemented")
+}
+func (UnimplementedCoreServer) SetKeyframeInterval(context.Context, *KeyframeIntervalRequest) (*Empty, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetKeyframeInterval not implemented")
+}
+func (UnimplementedCoreServer) StartRecording(context.Context, *StartRecordingRequest) (*RecordingTrack, error) {
+	return nil, status.Error(codes.Unimplemented, "method StartRecording not implemented")
+}
+func (UnimplementedCoreServer) StopRecording(context.Context, *StopRecordingRequest) (*RecordingTrack, error) {
+	return nil, status.Error(codes.Unimplemented, "method StopRecording not implemented")
+}
+func (UnimplementedCoreServer) StartRtpForward(context.Context, *RtpForwardRequest) (*RtpForwarder, error) {
+	return nil, status.Error(codes.Unimplemented, "method StartRtpForward not implemented")
+}
+func (UnimplementedCoreServer) StopRtpForward(context.Context, *StopRtpForwardRequest) (*Empty, error) {
+	return nil, status.Error(codes.Unimplemented, "method StopRtpForward not implemented")
+}
+func (UnimplementedCoreServer) ListRtpForwards(context.Context, *ListRtpForwardsRequest) (*RtpForwarders, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListRtpForwards not implemented")
+}
+func (UnimplementedCoreServer) PutRoom(context.Context, *Room) (*Empty, error) {
+	return nil, status.Error(codes.Unimplemented, "method PutRoom not implemented")
+}
+func (UnimplementedCoreServer) DeleteRoom(context.Context, *RoomKey) (*Empty, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteRoom not implemented")
+}
+func (UnimplementedCoreServer) ListRooms(context.Context, *ListRoomsRequest) (*Rooms, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListRooms not implemented")
 }
 func (UnimplementedCoreServer) KVGet(context.Context, *KVGetRequest) (*KVGetResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method KVGet not implemented")
@@ -965,6 +1155,204 @@ func _Core_CloseHandle_Handler(srv interface{}, ctx context.Context, dec func(in
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Core_SelectLayer_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(LayerRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoreServer).SelectLayer(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Core_SelectLayer_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoreServer).SelectLayer(ctx, req.(*LayerRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Core_SetTalkDetection_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(TalkDetectionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoreServer).SetTalkDetection(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Core_SetTalkDetection_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoreServer).SetTalkDetection(ctx, req.(*TalkDetectionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Core_SetKeyframeInterval_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(KeyframeIntervalRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoreServer).SetKeyframeInterval(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Core_SetKeyframeInterval_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoreServer).SetKeyframeInterval(ctx, req.(*KeyframeIntervalRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Core_StartRecording_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(StartRecordingRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoreServer).StartRecording(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Core_StartRecording_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoreServer).StartRecording(ctx, req.(*StartRecordingRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Core_StopRecording_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(StopRecordingRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoreServer).StopRecording(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Core_StopRecording_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoreServer).StopRecording(ctx, req.(*StopRecordingRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Core_StartRtpForward_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RtpForwardRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoreServer).StartRtpForward(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Core_StartRtpForward_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoreServer).StartRtpForward(ctx, req.(*RtpForwardRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Core_StopRtpForward_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(StopRtpForwardRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoreServer).StopRtpForward(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Core_StopRtpForward_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoreServer).StopRtpForward(ctx, req.(*StopRtpForwardRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Core_ListRtpForwards_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListRtpForwardsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoreServer).ListRtpForwards(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Core_ListRtpForwards_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoreServer).ListRtpForwards(ctx, req.(*ListRtpForwardsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Core_PutRoom_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(Room)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoreServer).PutRoom(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Core_PutRoom_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoreServer).PutRoom(ctx, req.(*Room))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Core_DeleteRoom_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RoomKey)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoreServer).DeleteRoom(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Core_DeleteRoom_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoreServer).DeleteRoom(ctx, req.(*RoomKey))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Core_ListRooms_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListRoomsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoreServer).ListRooms(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Core_ListRooms_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoreServer).ListRooms(ctx, req.(*ListRoomsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _Core_KVGet_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(KVGetRequest)
 	if err := dec(in); err != nil {
@@ -1095,6 +1483,50 @@ var Core_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "CloseHandle",
 			Handler:    _Core_CloseHandle_Handler,
+		},
+		{
+			MethodName: "SelectLayer",
+			Handler:    _Core_SelectLayer_Handler,
+		},
+		{
+			MethodName: "SetTalkDetection",
+			Handler:    _Core_SetTalkDetection_Handler,
+		},
+		{
+			MethodName: "SetKeyframeInterval",
+			Handler:    _Core_SetKeyframeInterval_Handler,
+		},
+		{
+			MethodName: "StartRecording",
+			Handler:    _Core_StartRecording_Handler,
+		},
+		{
+			MethodName: "StopRecording",
+			Handler:    _Core_StopRecording_Handler,
+		},
+		{
+			MethodName: "StartRtpForward",
+			Handler:    _Core_StartRtpForward_Handler,
+		},
+		{
+			MethodName: "StopRtpForward",
+			Handler:    _Core_StopRtpForward_Handler,
+		},
+		{
+			MethodName: "ListRtpForwards",
+			Handler:    _Core_ListRtpForwards_Handler,
+		},
+		{
+			MethodName: "PutRoom",
+			Handler:    _Core_PutRoom_Handler,
+		},
+		{
+			MethodName: "DeleteRoom",
+			Handler:    _Core_DeleteRoom_Handler,
+		},
+		{
+			MethodName: "ListRooms",
+			Handler:    _Core_ListRooms_Handler,
 		},
 		{
 			MethodName: "KVGet",
