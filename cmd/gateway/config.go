@@ -22,6 +22,7 @@ type config struct {
 	Data           string
 	Extensions     string
 	ExtensionsDir  string
+	ExtensionConf  string
 	SessionTimeout time.Duration
 	APISecret      string
 	AdminSecret    string
@@ -49,6 +50,7 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Data, "data", "./data", "data directory: SQLite catalogue, recordings, installed extensions")
 	fs.StringVar(&c.Extensions, "extensions", "", "comma-separated extensions to start (default: every enabled one)")
 	fs.StringVar(&c.ExtensionsDir, "extensions-dir", "", "directory of the bundled extension binaries (default: <gateway binary dir>/extensions)")
+	fs.StringVar(&c.ExtensionConf, "extension-config", "", "JSON object of per-extension settings handed to each extension's Init, e.g. {\"videoroom\": {\"rooms\": [...]}}")
 	c.SessionTimeout = 60 * time.Second
 	fs.Var((*seconds)(&c.SessionTimeout), "session-timeout", "a session without activity for this long times out (0 disables)")
 	fs.StringVar(&c.APISecret, "api-secret", "", "if set, every Janus API request must carry it as \"apisecret\"")
@@ -141,6 +143,9 @@ func jsonScalar(v any) string {
 		return strconv.FormatBool(t)
 	case string:
 		return t
+	case map[string]any:
+		b, _ := json.Marshal(t)
+		return string(b)
 	case []any:
 		parts := make([]string, 0, len(t))
 		for _, e := range t {

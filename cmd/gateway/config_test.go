@@ -10,7 +10,7 @@ import (
 
 func TestConfigPrecedence(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "reprise.json")
-	if err := os.WriteFile(file, []byte(`{"http":"127.0.0.1:1","ws":"127.0.0.1:2","session-timeout":5,"token-auth":true,"ice-enforce-list":["127.0.0.1","lo"]}`), 0o600); err != nil {
+	if err := os.WriteFile(file, []byte(`{"http":"127.0.0.1:1","ws":"127.0.0.1:2","session-timeout":5,"token-auth":true,"ice-enforce-list":["127.0.0.1","lo"],"extension-config":{"videoroom":{"rooms":[{"room":1}]}}}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	env := map[string]string{"REPRISE_WS": "127.0.0.1:3"}
@@ -23,6 +23,9 @@ func TestConfigPrecedence(t *testing.T) {
 	}
 	if c.SessionTimeout != 5*time.Second || !c.TokenAuth || c.ICEEnforceList != "127.0.0.1,lo" {
 		t.Errorf("settings: %+v", c)
+	}
+	if c.ExtensionConf != `{"videoroom":{"rooms":[{"room":1}]}}` {
+		t.Errorf("extension-config: %s", c.ExtensionConf)
 	}
 	if c.LongPollHold != 30*time.Second || c.AdminSecret != "janusoverlord" {
 		t.Errorf("defaults: %+v", c)

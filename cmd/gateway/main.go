@@ -85,7 +85,7 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 		}
 		extDir = filepath.Join(filepath.Dir(self), "extensions")
 	}
-	specs, err := extensionSpecs(ctx, log, db, extDir, list(cfg.Extensions))
+	specs, err := extensionSpecs(ctx, log, db, extDir, list(cfg.Extensions), cfg.ExtensionConf)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,7 +21,13 @@ var bundled = []string{"echotest", "videoroom"}
 // extensionSpecs records the bundled binaries in the registry (their
 // checksum is what go-plugin verifies at every launch) and returns the
 // specs of the extensions to start: every enabled one, or those named.
-func extensionSpecs(ctx context.Context, log *slog.Logger, db *storage.DB, dir string, only []string) ([]exthost.Spec, error) {
+func extensionSpecs(ctx context.Context, log *slog.Logger, db *storage.DB, dir string, only []string, settings string) ([]exthost.Spec, error) {
+	perExt := map[string]json.RawMessage{}
+	if settings != "" {
+		if err := json.Unmarshal([]byte(settings), &perExt); err != nil {
+			return nil, fmt.Errorf("-extension-config: want a JSON object keyed by extension name: %w", err)
+		}
+	}
 	for _, name := range bundled {
 		path := filepath.Join(dir, name)
 		if _, err := os.Stat(path); err != nil {
@@ -61,7 +68,7 @@ func extensionSpecs(ctx context.Context, log *slog.Logger, db *storage.DB, dir s
 		if err != nil {
 			return nil, fmt.Errorf("registry: bad checksum for %s: %w", e.Name, err)
 		}
-		specs = append(specs, exthost.Spec{Name: e.Name, Path: e.Path, SHA256: sum})
+		specs = append(specs, exthost.Spec{Name: e.Name, Path: e.Path, SHA256: sum, Config: perExt[e.Name]})
 	}
 	return specs, nil
 }
