@@ -74,6 +74,7 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 	}
 	defer engine.Close()
 	gw.SetMedia(engine)
+	gw.SetRecordingsDir(filepath.Join(cfg.Data, "recordings"))
 
 	host := exthost.New(log.With("component", "exthost"), func(ext string) extpb.CoreServer { return gw.CoreFor(ext) }, gw)
 	gw.SetHost(host)

@@ -42,7 +42,9 @@ func (w *lineLogger) Write(p []byte) (int, error) {
 // logged as it is.
 func (w *lineLogger) logLine(line []byte) {
 	var rec map[string]any
-	if line[0] != '{' || json.Unmarshal(line, &rec) != nil {
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.UseNumber() // ids are uint53: keep them digits, not floats
+	if line[0] != '{' || dec.Decode(&rec) != nil {
 		w.log.Info(string(line))
 		return
 	}

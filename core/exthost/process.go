@@ -208,6 +208,11 @@ func (p *Process) start(ctx context.Context) error {
 	if info.ProtocolVersion != extplugin.ProtocolVersion {
 		return fail(fmt.Errorf("extension speaks protocol %d, gateway %d", info.ProtocolVersion, extplugin.ProtocolVersion))
 	}
+	// Known before Init: the extension may call back during Init (e.g. to
+	// list its rooms), and those calls are checked against its packages.
+	p.mu.Lock()
+	p.info = info
+	p.mu.Unlock()
 	brokerID := c.Broker.NextId()
 	go c.Broker.AcceptAndServe(brokerID, func(opts []grpc.ServerOption) *grpc.Server {
 		s := grpc.NewServer(opts...)

@@ -74,7 +74,13 @@ func (s *CoreService) MakeOffer(_ context.Context, req *extpb.MakeOfferRequest) 
 	}
 	streams := make([]media.OfferStream, 0, len(req.Streams))
 	for _, st := range req.Streams {
-		streams = append(streams, media.OfferStream{Kind: st.Kind, Codec: st.Codec, MID: st.Mid})
+		if st.SourceHandleId != 0 {
+			if _, err := s.handle(st.SourceHandleId); err != nil {
+				return nil, err
+			}
+		}
+		streams = append(streams, media.OfferStream{Kind: st.Kind, Codec: st.Codec, MID: st.Mid, Fmtp: st.Fmtp,
+			Inactive: st.Inactive, SourceHandle: st.SourceHandleId, SourceMID: st.SourceMid})
 	}
 	offer, err := s.g.media.MakeOffer(req.HandleId, streams)
 	if err != nil {

@@ -32,6 +32,10 @@ type Gateway struct {
 
 	queuesMu sync.Mutex
 	queues   map[string]*eventQueue
+
+	recDir string
+	recs   recordings
+	fwds   forwards
 }
 
 // handle is the core's view of a Janus handle.
@@ -57,6 +61,8 @@ func New(log *slog.Logger, store *storage.DB) *Gateway {
 		log: log, store: store,
 		handles: map[uint64]*handle{},
 		queues:  map[string]*eventQueue{},
+		recs:    recordings{tracks: map[endpointKey]*recordingSink{}, open: map[string]int{}},
+		fwds:    forwards{byID: map[uint32]*forward{}},
 	}
 }
 

@@ -44,6 +44,7 @@ func (m mediaEvents) Hangup(handleID uint64, reason string) {
 	if h := m.g.lookup(handleID); h != nil {
 		m.g.resetPeer(h)
 	}
+	m.g.dropForwards(handleID)
 	m.g.notify(handleID, janus.Message{Janus: "hangup", Reason: reason})
 	m.g.toExtension(handleID, &extpb.MediaEventRequest{HandleId: handleID, Event: &extpb.MediaEventRequest_Hangup{
 		Hangup: &extpb.Hangup{Reason: reason}}})

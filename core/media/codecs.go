@@ -117,3 +117,101 @@ func parseKind(kind string) (webrtc.RTPCodecType, error) {
 	}
 	return 0, fmt.Errorf("unknown media kind %q", kind)
 }
+
+// offerCodec resolves the codec offered for a stream: our codec of that
+// name whose fmtp is compatible with fmtp (so the payload type is the one
+// registered for it), offered with fmtp itself when given. name "" takes
+// our default for the kind.
+func offerCodec(kind webrtc.RTPCodecType, name, fmtp string) (codecSpec, error) {
+	if name == "" {
+		spec, ok := defaultCodec(kind)
+		if !ok {
+			return codecSpec{}, fmt.Errorf("no codec for %s", kind)
+		}
+		return spec, nil
+	}
+	name = strings.ToLower(name)
+	var first *codecSpec
+	for i := range supportedCodecs {
+		c := supportedCodecs[i]
+		if c.kind != kind || c.name != name {
+			continue
+		}
+		if first == nil {
+			first = &supportedCodecs[i]
+		}
+		if fmtp == "" {
+			return c, nil
+		}
+		if fmtpCompatible(c.mime, c.fmtp, fmtp) {
+			c.fmtp = fmtp
+			return c, nil
+		}
+	}
+	if first == nil {
+		return codecSpec{}, fmt.Errorf("unsupported %s codec %q", kind, name)
+	}
+	// No registered variant matches (an unusual H.264 profile): offer the
+	// first one; the subscriber can decode it only if the publisher's
+	// stream is compatible, as with Janus.
+	return *first, nil
+}
+
+func defaultCodec(kind webrtc.RTPCodecType) (codecSpec, bool) {
+	for _, c := range supportedCodecs {
+		if c.kind == kind {
+			return c, true
+		}
+	}
+	return codecSpec{}, false
+}
+
+// fmtpCompatible reports whether two fmtp lines describe the same
+// bitstream format: for H.264 the profile (profile_idc and constraint
+// flags of profile-level-id; the level may differ) and packetization-mode,
+// for VP9 profile-id. Other codecs' parameters do not change what a
+// decoder must handle.
+func fmtpCompatible(mime, a, b string) bool {
+	switch {
+	case strings.EqualFold(mime, webrtc.MimeTypeH264):
+		pa, pb := fmtpParam(a, "profile-level-id"), fmtpParam(b, "profile-level-id")
+		if pa == "" {
+			pa = "42001f" // RFC 6184 default: constrained baseline
+		}
+		if pb == "" {
+			pb = "42001f"
+		}
+		if len(pa) < 4 || len(pb) < 4 || !strings.EqualFold(pa[:4], pb[:4]) {
+			return false
+		}
+		ma, mb := fmtpParam(a, "packetization-mode"), fmtpParam(b, "packetization-mode")
+		if ma == "" {
+			ma = "0"
+		}
+		if mb == "" {
+			mb = "0"
+		}
+		return ma == mb
+	case strings.EqualFold(mime, webrtc.MimeTypeVP9):
+		pa, pb := fmtpParam(a, "profile-id"), fmtpParam(b, "profile-id")
+		if pa == "" {
+			pa = "0"
+		}
+		if pb == "" {
+			pb = "0"
+		}
+		return pa == pb
+	}
+	return true
+}
+
+// fmtpParam returns the value of key in an fmtp line ("" when absent).
+func fmtpParam(fmtp, key string) string {
+	for _, kv := range strings.Split(fmtp, ";") {
+		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		if ok && strings.EqualFold(strings.TrimSpace(k), key) {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}

@@ -29,7 +29,8 @@ type extPair struct{ in, out uint8 }
 // downTrack is one outgoing stream of a peer (an m-line we send on). It
 // implements webrtc.TrackLocal, so pion binds it to the negotiated SSRC,
 // payload types and write stream, and it rewrites every forwarded packet
-// for that binding.
+// for that binding. For a simulcast or SVC source it also chooses which
+// layers to pass on.
 type downTrack struct {
 	handleID uint64
 	mid      string
@@ -42,6 +43,19 @@ type downTrack struct {
 	src    atomic.Pointer[source] // the one source currently routed here
 	ssrc   atomic.Uint32          // bound SSRC, for matching RTCP reports
 
+	// Layer selection (SelectLayer). wantLayer is the simulcast substream,
+	// or the VP9 spatial layer, 0 = lowest; wantTemporal -1 means all.
+	wantLayer    atomic.Int32
+	wantTemporal atomic.Int32
+	layerNow     atomic.Int32 // curLayer, for PeerInfo and keyframe requests
+
+	// The m-line this track sends on, when the engine made the offer.
+	// These change only under the peer's sdpMu.
+	tr       *webrtc.RTPTransceiver
+	sender   *webrtc.RTPSender
+	offered  codecSpec   // codec last offered on the m-line
+	inactive atomic.Bool // m-line stopped (a=inactive) by a re-offer
+
 	// Counters for PeerInfo and slowlink.
 	packets, bytes atomic.Uint64
 	nacked         atomic.Uint64 // packets the receiver asked again for
@@ -52,8 +66,8 @@ type downTrack struct {
 	nackedBase uint64
 	lostBase   uint32
 
-	// mu serialises writes: normally only one source goroutine writes, but
-	// during a switch the old one may still be mid-packet.
+	// mu serialises writes: several source goroutines (one per simulcast
+	// layer, or the old one during a switch) may be mid-packet at once.
 	mu       sync.Mutex
 	writer   webrtc.TrackLocalWriter
 	codec    webrtc.RTPCodecParameters   // bound codec
@@ -64,18 +78,32 @@ type downTrack struct {
 	extMap   [maxForwardedExts]extPair
 	extCount int
 	mung     munger
+	vp8      vp8Munger
 	out      rtp.Header
+	// Layer state in effect: simulcast layer (-1 = none yet, waiting for a
+	// key frame), temporal and VP9 spatial caps (-1 = no cap).
+	curLayer    int
+	curTemporal int
+	curSpatial  int
+	inKeyframe  bool                        // the picture being forwarded is a key frame
+	scratch     [receiveBufferSize + 8]byte // rewritten payloads
 }
 
 func newDownTrack(handleID uint64, mid string, kind webrtc.RTPCodecType, mime string) *downTrack {
 	d := &downTrack{
-		handleID: handleID,
-		mid:      mid,
-		kind:     kind,
-		mime:     mime,
-		trackID:  kind.String() + "-" + mid,
-		streamID: "reprise",
+		handleID:    handleID,
+		mid:         mid,
+		kind:        kind,
+		mime:        mime,
+		trackID:     kind.String() + "-" + mid,
+		streamID:    "reprise",
+		curLayer:    -1,
+		curTemporal: -1,
+		curSpatial:  -1,
 	}
+	d.wantLayer.Store(maxLayers - 1)
+	d.wantTemporal.Store(-1)
+	d.layerNow.Store(-1)
 	d.out.Extensions = make([]rtp.Extension, 0, maxForwardedExts)
 	for i := range d.ptMap {
 		d.ptMap[i] = noPT
@@ -84,11 +112,15 @@ func newDownTrack(handleID uint64, mid string, kind webrtc.RTPCodecType, mime st
 }
 
 // Bind implements webrtc.TrackLocal: pion calls it once the m-line is
-// negotiated.
+// negotiated, and again when a stopped m-line is reused for this track.
+// Binding never fails while any codec is available: when pion rebinds on
+// a sender it keeps, a failure would leave it without a track.
 func (d *downTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameters, error) {
 	codec, ok := pickCodec(ctx.CodecParameters(), d.mime)
 	if !ok {
-		return webrtc.RTPCodecParameters{}, webrtc.ErrUnsupportedCodec
+		if codec, ok = pickCodec(ctx.CodecParameters(), ""); !ok {
+			return webrtc.RTPCodecParameters{}, webrtc.ErrUnsupportedCodec
+		}
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -138,6 +170,7 @@ func pickCodec(codecs []webrtc.RTPCodecParameters, mime string) (webrtc.RTPCodec
 // setSource makes s (nil for none) the stream forwarded here. A new source
 // restarts the munger so numbering continues seamlessly; for video it also
 // asks the source for a keyframe, without which the receiver cannot decode.
+// From a simulcast source nothing is sent until that keyframe arrives.
 func (d *downTrack) setSource(s *source) {
 	if d.src.Swap(s) == s {
 		return
@@ -145,10 +178,18 @@ func (d *downTrack) setSource(s *source) {
 	d.mu.Lock()
 	d.mung.restart()
 	d.rebuildMapsLocked(s)
+	d.resetLayersLocked()
 	d.mu.Unlock()
 	if s != nil && !d.paused.Load() {
-		s.requestKeyframe()
+		d.requestKeyframe(s)
 	}
+}
+
+// resetLayersLocked forgets the layer in effect, so the next key frame of
+// the wanted layer starts the stream again.
+func (d *downTrack) resetLayersLocked() {
+	d.curLayer, d.curTemporal, d.curSpatial = -1, -1, -1
+	d.layerNow.Store(-1)
 }
 
 // setPaused stops or resumes forwarding; resuming restarts the munger and
@@ -162,10 +203,52 @@ func (d *downTrack) setPaused(paused bool) {
 	}
 	d.mu.Lock()
 	d.mung.restart()
+	if s := d.mapped; s != nil && s.simulcast() {
+		d.resetLayersLocked()
+	}
 	d.mu.Unlock()
 	if s := d.src.Load(); s != nil {
-		s.requestKeyframe()
+		d.requestKeyframe(s)
 	}
+}
+
+// selectLayer sets the wanted simulcast substream (or VP9 spatial layer)
+// and temporal layer. The change happens on the packet path, at the next
+// key frame (substream, spatial up) or picture start (temporal, spatial
+// down); a key frame of the new substream is requested right away.
+func (d *downTrack) selectLayer(substream, temporal int) {
+	if substream < 0 {
+		substream = 0
+	}
+	if substream >= maxLayers {
+		substream = maxLayers - 1
+	}
+	if temporal < -1 {
+		temporal = -1
+	}
+	d.wantLayer.Store(int32(substream))
+	d.wantTemporal.Store(int32(temporal))
+	if s := d.src.Load(); s != nil && s.kind == webrtc.RTPCodecTypeVideo {
+		if s.simulcast() {
+			s.requestLayerKeyframe(s.pickLayer(substream, s.clock()))
+		} else if s.family == familyVP9 {
+			s.requestLayerKeyframe(0)
+		}
+	}
+}
+
+// requestKeyframe asks source s for a keyframe of what this destination
+// needs: the layer it forwards or waits for.
+func (d *downTrack) requestKeyframe(s *source) {
+	if !s.simulcast() {
+		s.requestKeyframe()
+		return
+	}
+	li := int(d.layerNow.Load())
+	if want := s.pickLayer(int(d.wantLayer.Load()), s.clock()); li < 0 || want != li {
+		li = want
+	}
+	s.requestLayerKeyframe(li)
 }
 
 // rebuildMapsLocked derives the payload type and header extension
@@ -230,36 +313,74 @@ func extID(exts []webrtc.RTPHeaderExtensionParameter, uri string) int {
 
 // forward rewrites one packet of source s for this binding and writes it.
 // It is the per-packet hot path: it must not allocate.
-func (d *downTrack) forward(s *source, pkt *rtp.Packet, now int64) {
+func (d *downTrack) forward(s *source, pkt *rtp.Packet, info *packetInfo, now int64) {
 	if d.paused.Load() || d.src.Load() != s {
 		return
 	}
 	d.mu.Lock()
+	wrote := d.forwardLocked(s, pkt, info, now)
+	d.mu.Unlock()
+	if wrote {
+		d.packets.Add(1)
+		d.bytes.Add(uint64(len(pkt.Payload)))
+	}
+}
+
+func (d *downTrack) forwardLocked(s *source, pkt *rtp.Packet, info *packetInfo, now int64) bool {
 	if d.writer == nil || d.mapped != s {
-		d.mu.Unlock()
-		return
+		return false
 	}
 	pt := d.ptMap[pkt.PayloadType&0x7f]
 	if pt == noPT {
-		d.mu.Unlock()
-		return
+		return false
+	}
+	if s.simulcast() && !d.followLayerLocked(s, info, now) {
+		return false
 	}
 	if len(pkt.Payload) == 0 {
 		// Padding-only probes carry nothing for the receiver.
 		d.mung.skip(pkt.SequenceNumber, pkt.Timestamp, pkt.SSRC)
-		d.mu.Unlock()
-		return
+		return false
+	}
+	marker := pkt.Marker
+	switch s.family {
+	case familyVP8:
+		if info.vp8.hasTID && !d.passTemporalLocked(info.frameStart, info.keyframe, info.vp8.layerSync, info.vp8.tid) {
+			d.mung.skip(pkt.SequenceNumber, pkt.Timestamp, pkt.SSRC)
+			return false
+		}
+	case familyVP9:
+		switch {
+		case !info.vp9.hasLayers:
+		case s.simulcast():
+			// Simulcast VP9 encodings are single spatial layer: only the
+			// temporal cap applies.
+			if !d.passTemporalLocked(info.frameStart, info.keyframe, info.vp9.switchUp, info.vp9.tid) {
+				d.mung.skip(pkt.SequenceNumber, pkt.Timestamp, pkt.SSRC)
+				return false
+			}
+		default:
+			pass, end := d.passSVCLocked(s, &info.vp9, info.frameStart)
+			if !pass {
+				d.mung.skip(pkt.SequenceNumber, pkt.Timestamp, pkt.SSRC)
+				return false
+			}
+			marker = marker || end
+		}
 	}
 	seq, ts, ok := d.mung.update(pkt.SequenceNumber, pkt.Timestamp, pkt.SSRC, now)
 	if !ok {
-		d.mu.Unlock()
-		return
+		return false
+	}
+	payload := pkt.Payload
+	if s.family == familyVP8 && info.vp8.valid && familyOf(d.codec.MimeType) == familyVP8 {
+		payload = d.vp8.rewrite(d.mung.segment, &info.vp8, payload, d.scratch[:])
 	}
 	h := &d.out
 	h.Version = 2
 	h.Padding = false
 	h.PaddingSize = 0
-	h.Marker = pkt.Marker
+	h.Marker = marker
 	h.PayloadType = pt
 	h.SequenceNumber = seq
 	h.Timestamp = ts
@@ -269,16 +390,85 @@ func (d *downTrack) forward(s *source, pkt *rtp.Packet, now int64) {
 	h.ExtensionProfile = 0
 	h.Extensions = h.Extensions[:0]
 	for i := 0; i < d.extCount; i++ {
-		if payload := pkt.GetExtension(d.extMap[i].in); payload != nil {
-			_ = h.SetExtension(d.extMap[i].out, payload)
+		if ext := pkt.GetExtension(d.extMap[i].in); ext != nil {
+			_ = h.SetExtension(d.extMap[i].out, ext)
 		}
 	}
-	_, err := d.writer.WriteRTP(h, pkt.Payload)
-	d.mu.Unlock()
-	if err == nil {
-		d.packets.Add(1)
-		d.bytes.Add(uint64(len(pkt.Payload)))
+	_, err := d.writer.WriteRTP(h, payload)
+	return err == nil
+}
+
+// followLayerLocked decides whether a packet of a simulcast source belongs
+// to the layer this destination forwards, switching layers on a key frame
+// of the wanted one. The munger sees the new SSRC and continues numbering.
+func (d *downTrack) followLayerLocked(s *source, info *packetInfo, now int64) bool {
+	target := s.pickLayer(int(d.wantLayer.Load()), now)
+	if info.layer == d.curLayer {
+		if target != d.curLayer {
+			s.requestLayerKeyframe(target) // switch when it comes
+		}
+		return true
 	}
+	if info.layer != target {
+		return false
+	}
+	if !info.keyframe {
+		s.requestLayerKeyframe(target)
+		return false
+	}
+	d.curLayer = info.layer
+	d.curTemporal = -1
+	d.layerNow.Store(int32(info.layer))
+	return true
+}
+
+// passTemporalLocked applies the temporal layer cap to a VP8 packet of
+// temporal layer tid. The cap changes only where the decoder can follow:
+// at a picture start, going down at once, going up on a key frame or a
+// layer sync picture (Y bit).
+// Packets of a key frame always pass: a layer switch starts on one.
+func (d *downTrack) passTemporalLocked(frameStart, keyframe, layerSync bool, tid uint8) bool {
+	if frameStart {
+		d.inKeyframe = keyframe
+		want := int(d.wantTemporal.Load())
+		switch {
+		case want == d.curTemporal:
+		case want >= 0 && (d.curTemporal < 0 || want < d.curTemporal):
+			d.curTemporal = want
+		case keyframe || layerSync:
+			d.curTemporal = want
+		}
+	}
+	return d.inKeyframe || d.curTemporal < 0 || int(tid) <= d.curTemporal
+}
+
+// passSVCLocked applies the spatial and temporal caps to a packet of a VP9
+// SVC stream. end reports that the packet ends the picture as this
+// receiver sees it (the last packet of the highest spatial layer it gets),
+// which must carry the marker bit the dropped upper layers had.
+func (d *downTrack) passSVCLocked(s *source, v *vp9Desc, pictureStart bool) (pass, end bool) {
+	if pictureStart {
+		want := int(d.wantLayer.Load())
+		switch {
+		case want == d.curSpatial:
+		case d.curSpatial < 0 && !v.keyframe:
+			// Starting mid-stream: take what is wanted, capped at once.
+			d.curSpatial = want
+		case want < d.curSpatial:
+			d.curSpatial = want
+		case v.keyframe:
+			d.curSpatial = want
+		default:
+			s.requestLayerKeyframe(0) // going up needs a key frame
+		}
+	}
+	if !d.passTemporalLocked(pictureStart, v.keyframe, v.switchUp, v.tid) {
+		return false, false
+	}
+	if d.curSpatial >= 0 && int(v.sid) > d.curSpatial {
+		return false, false
+	}
+	return true, v.end && int(v.sid) == d.curSpatial
 }
 
 // readRTCP consumes the receiver's RTCP for this stream until the sender
@@ -316,7 +506,7 @@ func (d *downTrack) readRTCP(sender *webrtc.RTPSender) {
 		}
 		if keyframe {
 			if s := d.src.Load(); s != nil {
-				s.requestKeyframe()
+				d.requestKeyframe(s)
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -24,18 +25,12 @@ type Engine struct {
 	mu      sync.RWMutex
 	peers   map[uint64]*peerConn
 	early   map[uint64][]webrtc.ICECandidateInit // candidates before any SDP
+	opts    map[endpoint]sourceOptions           // per-stream settings (sourceopts.go)
 	closed  bool
 	router  *router
 	data    *dataRouter
 	stop    chan struct{}
 	stopped sync.WaitGroup
-}
-
-// OfferStream describes one m-line of an offer made by the engine.
-type OfferStream struct {
-	Kind  string // "audio" or "video"
-	Codec string // short codec name ("opus", "vp8" ...); "" = our default
-	MID   string // "" lets pion number it
 }
 
 // AnswerOptions controls how AnswerOffer answers.
@@ -68,6 +63,7 @@ func NewEngine(cfg Config, ev Events, log *slog.Logger) (*Engine, error) {
 		epoch:    time.Now(),
 		peers:    map[uint64]*peerConn{},
 		early:    map[uint64][]webrtc.ICECandidateInit{},
+		opts:     map[endpoint]sourceOptions{},
 		stop:     make(chan struct{}),
 	}
 	e.router = newRouter(e.findSource, e.findDown)
@@ -101,6 +97,7 @@ func (e *Engine) Close() error {
 			errs = append(errs, err)
 		}
 	}
+	e.router.closeAll()
 	if err := e.closeMux(); err != nil {
 		errs = append(errs, fmt.Errorf("close udp mux: %w", err))
 	}
@@ -202,7 +199,9 @@ func (e *Engine) installCallbacks(p *peerConn) {
 	})
 }
 
-// addSource registers an incoming track under its mid and starts reading.
+// addSource registers an incoming track under its mid and starts reading
+// it. The tracks of a simulcast m-line (one per rid) become the layers of
+// one source.
 func (e *Engine) addSource(p *peerConn, track *webrtc.TrackRemote, receiver *webrtc.RTPReceiver) {
 	mid := ""
 	for _, tr := range p.pc.GetTransceivers() {
@@ -215,40 +214,82 @@ func (e *Engine) addSource(p *peerConn, track *webrtc.TrackRemote, receiver *web
 		p.log.Warn("incoming track without mid ignored", "ssrc", uint32(track.SSRC()))
 		return
 	}
-	params := receiver.GetParameters()
-	s := &source{
-		handleID: p.id,
-		mid:      mid,
-		kind:     track.Kind(),
-		track:    track,
-		codecs:   params.Codecs,
-		exts:     params.HeaderExtensions,
-		sendRTCP: p.pc.WriteRTCP,
-		clock:    e.now,
-		events:   e.ev,
-	}
+	ep := endpoint{handle: p.id, mid: mid}
 	p.mu.Lock()
-	if old := p.sources[mid]; old != nil && old.track.SSRC() != track.SSRC() && track.RID() != "" {
-		// Simulcast: only the first layer that shows up is forwarded.
+	s := p.sources[mid]
+	created := false
+	if s == nil || s.receiver != receiver || (!s.simulcast() && track.RID() == "") {
+		if s != nil {
+			s.fan.Store(nil) // replaced: its goroutines must not feed anyone
+		}
+		s = e.newSource(p, mid, track, receiver, p.rids[mid])
+		p.sources[mid] = s
+		created = true
+	}
+	li := s.layerFor(track.RID())
+	if li < 0 || !s.layers[li].track.CompareAndSwap(nil, track) {
 		p.mu.Unlock()
-		p.log.Debug("extra simulcast layer ignored", "mid", mid, "rid", track.RID())
+		p.log.Debug("unexpected track ignored", "mid", mid, "rid", track.RID(), "ssrc", uint32(track.SSRC()))
 		return
 	}
-	p.sources[mid] = s
+	s.layers[li].ssrc.Store(uint32(track.SSRC()))
+	s.running.Add(1)
 	p.mu.Unlock()
 	p.log.Debug("incoming track", "mid", mid, "kind", s.kindName(), "codec", track.Codec().MimeType,
-		"ssrc", uint32(track.SSRC()))
-	ep := endpoint{handle: p.id, mid: mid}
-	e.router.sourceChanged(ep)
+		"rid", track.RID(), "layer", li, "ssrc", uint32(track.SSRC()))
+	if created {
+		e.optionsFor(ep).applyTo(s)
+		e.router.sourceChanged(ep)
+	}
 	go func() {
-		s.run()
+		s.run(li, track)
+		if s.running.Add(-1) > 0 {
+			return // other layers still flowing
+		}
 		p.mu.Lock()
 		if p.sources[mid] == s {
 			delete(p.sources, mid)
 		}
 		p.mu.Unlock()
-		e.router.sourceChanged(ep)
+		e.router.sourceEnded(ep, s)
 	}()
+}
+
+// newSource builds the source for the first track of an m-line. rids are
+// the simulcast encodings the remote announced, best first.
+func (e *Engine) newSource(p *peerConn, mid string, track *webrtc.TrackRemote, receiver *webrtc.RTPReceiver, rids []string) *source {
+	params := receiver.GetParameters()
+	s := &source{
+		handleID: p.id,
+		mid:      mid,
+		kind:     track.Kind(),
+		family:   familyOf(track.Codec().MimeType),
+		receiver: receiver,
+		codec:    track.Codec(),
+		codecs:   params.Codecs,
+		exts:     params.HeaderExtensions,
+		sendRTCP: p.pc.WriteRTCP,
+		clock:    e.now,
+		events:   e.ev,
+		nLayers:  1,
+	}
+	s.sinkLayer.Store(-1)
+	if te, ok := e.ev.(TalkEvents); ok {
+		s.talkEv = te
+	}
+	if s.kind == webrtc.RTPCodecTypeAudio {
+		s.audioLevelID = uint8(extID(s.exts, sdp.AudioLevelURI))
+	}
+	if track.RID() != "" && len(rids) > 0 {
+		// Layers by quality: the first rid listed is the best.
+		s.nLayers = len(rids)
+		for i, rid := range rids {
+			s.layers[len(rids)-1-i].rid = rid
+		}
+	} else {
+		s.layers[0].rid = track.RID()
+	}
+	return s
 }
 
 // endPeer reports the hangup (once) and closes the PeerConnection; routes
@@ -264,6 +305,7 @@ func (e *Engine) endPeer(p *peerConn, reason string) error {
 	e.mu.Unlock()
 	e.router.dropHandle(p.id)
 	e.data.dropHandle(p.id)
+	e.dropOptions(p.id)
 	p.log.Info("hangup", "reason", reason)
 	if e.ev != nil {
 		e.ev.Hangup(p.id, reason)
@@ -287,6 +329,7 @@ func (e *Engine) Hangup(handleID uint64, reason string) {
 	if p == nil {
 		e.router.dropHandle(handleID)
 		e.data.dropHandle(handleID)
+		e.dropOptions(handleID)
 		return
 	}
 	if err := e.endPeer(p, reason); err != nil {

@@ -70,7 +70,7 @@ func newForwardRig(t testing.TB, w webrtc.TrackLocalWriter) (*source, *downTrack
 		t.Fatal(err)
 	}
 	d.setSource(s)
-	s.dsts.Store(&[]*downTrack{d})
+	s.fan.Store(&fanout{dsts: []*downTrack{d}})
 	return s, d
 }
 

@@ -47,17 +47,44 @@ func (e *Engine) PeerInfo(handleID uint64) map[string]any {
 		}
 		return m
 	}
+	now := e.now()
 	for _, s := range p.sourceList(nil) {
 		m := entry(s.mid, s.kindName())
 		m["receiving"] = s.receiving.Load()
-		m["in"] = map[string]any{
-			"codec":     s.track.Codec().MimeType,
-			"ssrc":      uint32(s.track.SSRC()),
+		in := map[string]any{
+			"codec":     s.codec.MimeType,
+			"ssrc":      s.layers[0].ssrc.Load(),
 			"packets":   s.packets.Load(),
 			"bytes":     s.bytes.Load(),
 			"lost":      s.lost.Load(),
-			"plis_sent": s.plisSent.Load(),
+			"plis_sent": s.plisSent(),
 		}
+		if s.simulcast() {
+			in["ssrc"] = s.layers[s.numLayers()-1].ssrc.Load()
+			layers := make([]map[string]any, 0, s.numLayers())
+			for i := 0; i < s.numLayers(); i++ {
+				l := &s.layers[i]
+				layers = append(layers, map[string]any{
+					"substream": i,
+					"rid":       l.rid,
+					"ssrc":      l.ssrc.Load(),
+					"packets":   l.packets.Load(),
+					"bytes":     l.bytes.Load(),
+					"lost":      l.lost.Load(),
+					"active":    l.active(now),
+					"plis_sent": l.plisSent.Load(),
+				})
+			}
+			in["simulcast"] = layers
+			in["sink_substream"] = s.sinkLayerIndex()
+		}
+		if cfg := s.talk.cfg.Load(); cfg != 0 {
+			in["talk_detection"] = map[string]any{"packets": int(cfg >> 32), "level_average": int(uint32(cfg))}
+		}
+		if every := s.keyframeEvery.Load(); every > 0 {
+			in["keyframe_interval_ms"] = every / int64(1e6)
+		}
+		m["in"] = in
 	}
 	for _, d := range p.downList(nil) {
 		m := entry(d.mid, d.kind.String())
@@ -72,6 +99,14 @@ func (e *Engine) PeerInfo(handleID uint64) map[string]any {
 			"remote_lost":   d.remoteLost.Load(),
 			"fraction_lost": float64(d.remoteFracLost.Load()) / 256,
 			"paused":        d.paused.Load(),
+			"active":        !d.inactive.Load(),
+		}
+		if s := d.src.Load(); s != nil && (s.simulcast() || s.family == familyVP8 || s.family == familyVP9) {
+			out["substream_target"] = d.wantLayer.Load()
+			out["temporal_target"] = d.wantTemporal.Load()
+			if s.simulcast() {
+				out["substream"] = d.layerNow.Load()
+			}
 		}
 		m["out"] = out
 	}

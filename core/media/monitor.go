@@ -40,6 +40,7 @@ func (e *Engine) monitor() {
 		for _, p := range peers {
 			sources = p.sourceList(sources[:0])
 			e.checkMedia(sources, now)
+			periodicKeyframes(sources, now)
 			if !window {
 				continue
 			}
@@ -117,7 +118,11 @@ func (e *Engine) checkSlowlink(p *peerConn, sources []*source, downs []*downTrac
 
 // SetBitrateCap caps what the peer sends us by REMB, sent now and then
 // every second while the cap is set. 0 removes the cap (REMB stops; the
-// sender's own estimate takes over).
+// sender's own estimate takes over). The cap belongs to the sending peer
+// (Janus VideoRoom's publisher bitrate): the REMB carries exactly this
+// value whatever its subscribers report, since their REMBs and PLIs are
+// never relayed as bitrate feedback. For simulcast the REMB lists every
+// layer's SSRC, and the browser shares the cap among its encodings.
 func (e *Engine) SetBitrateCap(handleID uint64, bps uint32) {
 	p := e.peer(handleID)
 	if p == nil {
@@ -133,7 +138,7 @@ func sendREMB(p *peerConn, sources []*source, bps uint32) {
 	var ssrcs []uint32
 	for _, s := range sources {
 		if s.kind == webrtc.RTPCodecTypeVideo {
-			ssrcs = append(ssrcs, uint32(s.track.SSRC()))
+			ssrcs = s.ssrcs(ssrcs)
 		}
 	}
 	if len(ssrcs) == 0 {

@@ -18,6 +18,7 @@ type munger struct {
 	started bool
 	resync  bool // the next packet starts a new segment
 
+	segment   uint32 // counts segments, so payload mungers can follow
 	inSSRC    uint32 // SSRC of the current segment's input
 	clockRate uint32 // RTP clock of the output, for the timestamp gap
 
@@ -93,6 +94,7 @@ func (m *munger) startSegment(seq uint16, ts, ssrc uint32, now int64) {
 		m.started = true
 	}
 	m.resync = false
+	m.segment++
 	m.inSSRC = ssrc
 	m.segStart, m.highestIn = seq, seq
 	m.lastSeq, m.lastTS, m.lastAt = seq+m.seqOffset, ts+m.tsOffset, now

@@ -30,6 +30,14 @@ func (e *Engine) AnswerOffer(handleID uint64, offerSDP string, opts AnswerOption
 func (e *Engine) answer(p *peerConn, offerSDP string, offered []offeredMedia, opts AnswerOptions) (string, error) {
 	p.sdpMu.Lock()
 	defer p.sdpMu.Unlock()
+	// Known before any track can arrive: the layer order of simulcast m-lines.
+	p.mu.Lock()
+	for _, m := range offered {
+		if len(m.rids) > 0 {
+			p.rids[m.mid] = m.rids
+		}
+	}
+	p.mu.Unlock()
 	gathered := webrtc.GatheringCompletePromise(p.pc)
 	if err := p.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offerSDP}); err != nil {
 		return "", fmt.Errorf("%w: apply offer: %w", ErrBadSDP, err)
@@ -134,106 +142,6 @@ func (e *Engine) localSDP(p *peerConn, gathered <-chan struct{}) string {
 	return ""
 }
 
-// MakeOffer creates (or extends) the handle's PeerConnection with one
-// sendonly m-line per stream and returns the offer. Streams whose MID
-// already exists are left as they are. Apply the reply with ApplyAnswer.
-func (e *Engine) MakeOffer(handleID uint64, streams []OfferStream) (string, error) {
-	type planned struct {
-		d    *downTrack
-		tr   *webrtc.RTPTransceiver
-		spec codecSpec
-	}
-	var plan []planned
-	for _, st := range streams {
-		kind, err := parseKind(st.Kind)
-		if err != nil {
-			return "", err
-		}
-		spec, ok := defaultCodec(kind)
-		if st.Codec != "" {
-			if spec, ok = findCodecSpec(kind, st.Codec); !ok {
-				return "", fmt.Errorf("unsupported %s codec %q", st.Kind, st.Codec)
-			}
-		}
-		if !ok {
-			return "", fmt.Errorf("no codec for %s", st.Kind)
-		}
-		d := newDownTrack(handleID, st.MID, kind, spec.mime)
-		if st.MID == "" {
-			d.trackID = fmt.Sprintf("%s-new%d", kind, len(plan))
-		}
-		plan = append(plan, planned{d: d, spec: spec})
-	}
-	p, created, err := e.peerFor(handleID)
-	if err != nil {
-		return "", err
-	}
-	p.sdpMu.Lock()
-	defer p.sdpMu.Unlock()
-	fail := func(err error) (string, error) {
-		if created {
-			e.discardPeer(p)
-		}
-		return "", err
-	}
-	gathered := webrtc.GatheringCompletePromise(p.pc)
-	for i := range plan {
-		pl := &plan[i]
-		if pl.d.mid != "" && p.down(pl.d.mid) != nil {
-			pl.d = nil
-			continue
-		}
-		tr, err := p.pc.AddTransceiverFromTrack(pl.d, webrtc.RTPTransceiverInit{
-			Direction: webrtc.RTPTransceiverDirectionSendonly,
-		})
-		if err != nil {
-			return fail(fmt.Errorf("add %s transceiver: %w", pl.d.kind, err))
-		}
-		if pl.d.mid != "" {
-			if err := tr.SetMid(pl.d.mid); err != nil {
-				return fail(fmt.Errorf("set mid %s: %w", pl.d.mid, err))
-			}
-		}
-		prefs := []webrtc.RTPCodecParameters{pl.spec.params()}
-		if pl.spec.rtxPT != 0 {
-			prefs = append(prefs, pl.spec.rtxParams())
-		}
-		if err := tr.SetCodecPreferences(prefs); err != nil {
-			return fail(fmt.Errorf("codec preferences: %w", err))
-		}
-		pl.tr = tr
-		go pl.d.readRTCP(tr.Sender())
-	}
-	offer, err := p.pc.CreateOffer(nil)
-	if err != nil {
-		return fail(fmt.Errorf("create offer: %w", err))
-	}
-	if err := p.pc.SetLocalDescription(offer); err != nil {
-		return fail(fmt.Errorf("set local offer: %w", err))
-	}
-	for _, pl := range plan {
-		if pl.d == nil {
-			continue
-		}
-		// pion numbers m-lines without an explicit mid in CreateOffer.
-		pl.d.mid = pl.tr.Mid()
-		p.mu.Lock()
-		p.downs[pl.d.mid] = pl.d
-		p.mu.Unlock()
-		e.router.downChanged(endpoint{p.id, pl.d.mid})
-	}
-	return e.localSDP(p, gathered), nil
-}
-
-func defaultCodec(kind webrtc.RTPCodecType) (codecSpec, bool) {
-	for _, c := range supportedCodecs {
-		if c.kind == kind {
-			return c, true
-		}
-	}
-	return codecSpec{}, false
-}
-
 // ApplyAnswer applies the remote answer to an offer made by MakeOffer.
 // Errors caused by the SDP wrap ErrBadSDP.
 func (e *Engine) ApplyAnswer(handleID uint64, answerSDP string) error {
@@ -250,5 +158,6 @@ func (e *Engine) ApplyAnswer(handleID uint64, answerSDP string) error {
 		return fmt.Errorf("%w: apply answer: %w", ErrBadSDP, err)
 	}
 	p.remoteApplied(nil)
+	refreshSendCodecs(p)
 	return nil
 }

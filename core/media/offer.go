@@ -24,6 +24,7 @@ type offeredMedia struct {
 	kind      webrtc.RTPCodecType
 	direction webrtc.RTPTransceiverDirection // as the remote sees it
 	codecs    []offeredCodec                 // in the remote's order
+	rids      []string                       // simulcast encodings, best first
 }
 
 // parseRemoteSDP checks that a remote description is usable before pion
@@ -50,11 +51,19 @@ func parseRemoteSDP(raw string) (*sdp.SessionDescription, []offeredMedia, error)
 		if kind == 0 {
 			continue // application (data channels) or unknown
 		}
+		simulcast, _ := md.Attribute("simulcast")
+		var ridLines []string
+		for _, a := range md.Attributes {
+			if a.Key == "rid" {
+				ridLines = append(ridLines, a.Value)
+			}
+		}
 		media = append(media, offeredMedia{
 			mid:       mid,
 			kind:      kind,
 			direction: directionOf(md),
 			codecs:    codecsOf(md),
+			rids:      simulcastRIDs(simulcast, ridLines),
 		})
 	}
 	return &desc, media, nil

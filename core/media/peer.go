@@ -25,6 +25,7 @@ type peerConn struct {
 	sources   map[string]*source    // incoming streams by mid
 	downs     map[string]*downTrack // outgoing streams by mid
 	channels  map[string]*webrtc.DataChannel
+	rids      map[string][]string // simulcast rids per remote m-line, best first
 	pending   []webrtc.ICECandidateInit
 	remoteSet bool
 
@@ -41,6 +42,7 @@ func newPeer(id uint64, pc *webrtc.PeerConnection, log *slog.Logger) *peerConn {
 		sources:  map[string]*source{},
 		downs:    map[string]*downTrack{},
 		channels: map[string]*webrtc.DataChannel{},
+		rids:     map[string][]string{},
 	}
 }
 

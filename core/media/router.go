@@ -15,14 +15,16 @@ type endpoint struct {
 // (routing another source to it replaces the old route, which is how a
 // switch happens); a source may feed any number of destinations. Routes
 // may name streams that do not exist yet; they take effect when both ends
-// appear. On every change the affected sources get a fresh immutable
-// destination slice, so the packet path never takes this lock.
+// appear. Sinks are attached to source endpoints the same way. On every
+// change the affected sources get a fresh immutable fanout, so the packet
+// path never takes this lock.
 //
 // Lock order: router.mu, then Engine.mu, then peerConn.mu, then downTrack.mu.
 type router struct {
 	mu    sync.Mutex
 	bySrc map[endpoint]map[endpoint]struct{}
 	byDst map[endpoint]endpoint
+	sinks map[endpoint][]*sinkEntry
 
 	findSource func(endpoint) *source
 	findDown   func(endpoint) *downTrack
@@ -32,6 +34,7 @@ func newRouter(findSource func(endpoint) *source, findDown func(endpoint) *downT
 	return &router{
 		bySrc:      map[endpoint]map[endpoint]struct{}{},
 		byDst:      map[endpoint]endpoint{},
+		sinks:      map[endpoint][]*sinkEntry{},
 		findSource: findSource,
 		findDown:   findDown,
 	}
@@ -113,10 +116,20 @@ func (r *router) downChanged(dst endpoint) {
 	r.attachLocked(dst)
 }
 
-// dropHandle removes every route to or from a handle.
+// dropHandle removes every route to or from a handle, and closes the
+// sinks of its streams.
 func (r *router) dropHandle(handle uint64) {
+	var closing []*sinkEntry
+	defer func() { closeSinks(closing) }()
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	for src, list := range r.sinks {
+		if src.handle == handle {
+			closing = append(closing, list...)
+			delete(r.sinks, src)
+			r.publishLocked(src)
+		}
+	}
 	touched := map[endpoint]struct{}{}
 	for dst, src := range r.byDst {
 		if dst.handle != handle && src.handle != handle {
@@ -154,19 +167,113 @@ func (r *router) routesOf(handle uint64) (in, out []string) {
 	return in, out
 }
 
-// publishLocked gives a source its current destination list.
+// publishLocked gives a source its current fanout.
 func (r *router) publishLocked(src endpoint) {
 	s := r.findSource(src)
 	if s == nil {
 		return
 	}
-	list := make([]*downTrack, 0, len(r.bySrc[src]))
+	f := &fanout{dsts: make([]*downTrack, 0, len(r.bySrc[src]))}
 	for dst := range r.bySrc[src] {
 		if d := r.findDown(dst); d != nil && d.kind == s.kind {
-			list = append(list, d)
+			f.dsts = append(f.dsts, d)
 		}
 	}
-	s.dsts.Store(&list)
+	f.sinks = append(f.sinks, r.sinks[src]...)
+	s.fan.Store(f)
+}
+
+// addSink attaches a sink to a source endpoint under id, replacing (and
+// returning, for closing) a sink already there under the same id.
+func (r *router) addSink(src endpoint, id string, k Sink) (replaced *sinkEntry) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	list := r.sinks[src]
+	entry := newSinkEntry(id, k)
+	next := make([]*sinkEntry, 0, len(list)+1)
+	for _, old := range list {
+		if old.id == id {
+			replaced = old
+			continue
+		}
+		next = append(next, old)
+	}
+	r.sinks[src] = append(next, entry)
+	r.publishLocked(src)
+	return replaced
+}
+
+// findSink returns the sink registered under id on src.
+func (r *router) findSink(src endpoint, id string) *sinkEntry {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, k := range r.sinks[src] {
+		if k.id == id {
+			return k
+		}
+	}
+	return nil
+}
+
+// removeSink detaches the sink with id and returns it for closing.
+func (r *router) removeSink(src endpoint, id string) *sinkEntry {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var removed *sinkEntry
+	next := make([]*sinkEntry, 0, len(r.sinks[src]))
+	for _, k := range r.sinks[src] {
+		if k.id == id {
+			removed = k
+			continue
+		}
+		next = append(next, k)
+	}
+	if removed == nil {
+		return nil
+	}
+	if len(next) == 0 {
+		delete(r.sinks, src)
+	} else {
+		r.sinks[src] = next
+	}
+	r.publishLocked(src)
+	return removed
+}
+
+// sourceEnded is called when source s of src stopped for good. Unless a
+// newer source took its place, its sinks are closed: their stream is over.
+func (r *router) sourceEnded(src endpoint, s *source) {
+	var closing []*sinkEntry
+	r.mu.Lock()
+	if cur := r.findSource(src); cur == nil {
+		closing = r.sinks[src]
+		delete(r.sinks, src)
+	}
+	r.publishLocked(src)
+	for dst := range r.bySrc[src] {
+		r.attachLocked(dst)
+	}
+	r.mu.Unlock()
+	s.fan.Store(nil)
+	closeSinks(closing)
+}
+
+// closeAll closes every sink (engine shutdown).
+func (r *router) closeAll() {
+	r.mu.Lock()
+	var closing []*sinkEntry
+	for src, list := range r.sinks {
+		closing = append(closing, list...)
+		delete(r.sinks, src)
+	}
+	r.mu.Unlock()
+	closeSinks(closing)
+}
+
+func closeSinks(list []*sinkEntry) {
+	for _, k := range list {
+		_ = k.close()
+	}
 }
 
 // attachLocked points a destination at its routed source (or none).

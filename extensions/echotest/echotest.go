@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/reprise-rtc/reprise/extensions/sdk"
 )
@@ -27,6 +29,7 @@ type request struct {
 	Data       *bool   `json:"data"`
 	Bitrate    *uint32 `json:"bitrate"`
 	Record     *bool   `json:"record"`
+	Filename   *string `json:"filename"`
 	AudioCodec *string `json:"audiocodec"`
 	VideoCodec *string `json:"videocodec"`
 }
@@ -40,6 +43,13 @@ type session struct {
 	audioOn bool
 	videoOn bool
 	dataOn  bool
+
+	// Recording: wanted since a request said record:true; a mid starts
+	// recording once its media flows (the core needs to know its codec).
+	record      bool
+	recordingID string // one catalogue entry for all tracks of a record:true
+	filename    string
+	recording   map[string]bool // mids being recorded
 }
 
 type echoTest struct {
@@ -92,6 +102,10 @@ func (e *echoTest) DestroyHandle(_ context.Context, h sdk.Handle) {
 }
 
 func (e *echoTest) MediaEvent(ctx context.Context, ev sdk.MediaEvent) {
+	if ev.Kind == sdk.MediaChange && ev.Receiving && ev.Media != "data" {
+		e.startRecording(ctx, ev.Handle, ev.MID)
+		return
+	}
 	if ev.Kind != sdk.HungUp {
 		return
 	}
@@ -99,6 +113,7 @@ func (e *echoTest) MediaEvent(ctx context.Context, ev sdk.MediaEvent) {
 	s := e.sessions[ev.Handle]
 	if s != nil {
 		s.streams, s.audioOn, s.videoOn, s.dataOn = nil, true, true, true
+		s.record, s.recording = false, nil // the core closed the files with the peer
 	}
 	e.mu.Unlock()
 	if s == nil {
@@ -145,9 +160,6 @@ func (e *echoTest) apply(ctx context.Context, handle uint64, msg sdk.Message) (a
 	if s == nil {
 		return failure(errInvalidElement, "No such handle"), nil
 	}
-	if req.Record != nil && *req.Record {
-		return failure(errInvalidElement, "Recording is not supported by this echotest"), nil
-	}
 	var answer *sdk.JSEP
 	if msg.JSEP != nil {
 		if msg.JSEP.Type != "offer" {
@@ -169,6 +181,22 @@ func (e *echoTest) apply(ctx context.Context, handle uint64, msg sdk.Message) (a
 	if req.Video != nil {
 		s.videoOn = *req.Video
 	}
+	if req.Filename != nil {
+		s.filename = *req.Filename
+	}
+	var stopRecording []string
+	if req.Record != nil {
+		if *req.Record && !s.record {
+			s.recordingID = fmt.Sprintf("echotest-%d-%d", handle, time.Now().UnixNano())
+		}
+		s.record = *req.Record
+		if !s.record {
+			for mid := range s.recording {
+				stopRecording = append(stopRecording, mid)
+			}
+			s.recording = nil
+		}
+	}
 	dataToggled := req.Data != nil && *req.Data != s.dataOn
 	if req.Data != nil {
 		s.dataOn = *req.Data
@@ -187,12 +215,52 @@ func (e *echoTest) apply(ctx context.Context, handle uint64, msg sdk.Message) (a
 			slog.Warn("toggle stream", "handle", handle, "mid", st.MID, "err", err)
 		}
 	}
+	for _, mid := range stopRecording {
+		if _, err := e.core.StopRecording(ctx, handle, mid); err != nil {
+			slog.Warn("stop recording", "handle", handle, "mid", mid, "err", err)
+		}
+	}
+	if req.Record != nil && *req.Record {
+		for _, st := range streams {
+			if st.Kind != "data" {
+				e.startRecording(ctx, handle, st.MID) // fails harmlessly until media flows
+			}
+		}
+	}
 	if req.Bitrate != nil {
 		if err := e.core.SetBitrate(ctx, handle, *req.Bitrate); err != nil {
 			slog.Warn("set bitrate", "handle", handle, "err", err)
 		}
 	}
 	return result("ok"), answer
+}
+
+// startRecording records mid if recording is wanted and not yet running.
+func (e *echoTest) startRecording(ctx context.Context, handle uint64, mid string) {
+	e.mu.Lock()
+	s := e.sessions[handle]
+	if s == nil || !s.record || s.recording[mid] {
+		e.mu.Unlock()
+		return
+	}
+	filename, recordingID := s.filename, s.recordingID
+	e.mu.Unlock()
+	opts := sdk.RecordingOptions{ParticipantID: fmt.Sprint(handle), RecordingID: recordingID}
+	if filename != "" {
+		opts.Dir, opts.Filename = filepath.Dir(filename), filepath.Base(filename) // the core appends -audio / -video
+	}
+	rec, err := e.core.StartRecording(ctx, handle, mid, opts)
+	if err != nil {
+		slog.Debug("recording not started", "handle", handle, "mid", mid, "err", err)
+		return
+	}
+	e.mu.Lock()
+	if s.recording == nil {
+		s.recording = map[string]bool{}
+	}
+	s.recording[mid] = true
+	e.mu.Unlock()
+	slog.Info("recording", "handle", handle, "mid", mid, "path", rec.Path)
 }
 
 func (e *echoTest) toggleData(ctx context.Context, handle uint64, on bool) {

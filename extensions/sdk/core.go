@@ -49,6 +49,10 @@ type OfferStream struct {
 	MID      string
 	Fmtp     string // the publisher's fmtp, to match its profile
 	Inactive bool   // a removed stream: its m-line stays, sending nothing
+	// SourceHandle/SourceMID name the publisher stream this m-line carries,
+	// so the core offers exactly its codec and fmtp.
+	SourceHandle uint64
+	SourceMID    string
 }
 
 // PushEvent sends an event with plugin data (and optionally a jsep) to the
@@ -86,7 +90,8 @@ func (c *Core) AnswerOffer(ctx context.Context, handle uint64, offerSDP string, 
 func (c *Core) MakeOffer(ctx context.Context, handle uint64, streams []OfferStream) (*Negotiation, error) {
 	req := &extpb.MakeOfferRequest{HandleId: handle}
 	for _, s := range streams {
-		req.Streams = append(req.Streams, &extpb.OfferStream{Kind: s.Kind, Codec: s.Codec, Mid: s.MID, Fmtp: s.Fmtp, Inactive: s.Inactive})
+		req.Streams = append(req.Streams, &extpb.OfferStream{Kind: s.Kind, Codec: s.Codec, Mid: s.MID, Fmtp: s.Fmtp, Inactive: s.Inactive,
+			SourceHandleId: s.SourceHandle, SourceMid: s.SourceMID})
 	}
 	n, err := c.c.MakeOffer(ctx, req)
 	if err != nil {

@@ -1508,14 +1508,18 @@ func (x *MakeOfferRequest) GetStreams() []*OfferStream {
 }
 
 type OfferStream struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Kind          string                 `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"` // audio | video | data
-	Codec         string                 `protobuf:"bytes,2,opt,name=codec,proto3" json:"codec,omitempty"`
-	Mid           string                 `protobuf:"bytes,3,opt,name=mid,proto3" json:"mid,omitempty"`
-	Fmtp          string                 `protobuf:"bytes,4,opt,name=fmtp,proto3" json:"fmtp,omitempty"`          // publisher's fmtp to match (H.264 profile, VP9 profile-id)
-	Inactive      bool                   `protobuf:"varint,5,opt,name=inactive,proto3" json:"inactive,omitempty"` // keep the m-line but send nothing (a removed stream)
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Kind     string                 `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"` // audio | video | data
+	Codec    string                 `protobuf:"bytes,2,opt,name=codec,proto3" json:"codec,omitempty"`
+	Mid      string                 `protobuf:"bytes,3,opt,name=mid,proto3" json:"mid,omitempty"`
+	Fmtp     string                 `protobuf:"bytes,4,opt,name=fmtp,proto3" json:"fmtp,omitempty"`          // publisher's fmtp to match (H.264 profile, VP9 profile-id)
+	Inactive bool                   `protobuf:"varint,5,opt,name=inactive,proto3" json:"inactive,omitempty"` // keep the m-line but send nothing (a removed stream)
+	// The stream this m-line will carry: its negotiated codec and fmtp are
+	// offered (overriding codec and fmtp above).
+	SourceHandleId uint64 `protobuf:"varint,6,opt,name=source_handle_id,json=sourceHandleId,proto3" json:"source_handle_id,omitempty"`
+	SourceMid      string `protobuf:"bytes,7,opt,name=source_mid,json=sourceMid,proto3" json:"source_mid,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *OfferStream) Reset() {
@@ -1581,6 +1585,20 @@ func (x *OfferStream) GetInactive() bool {
 		return x.Inactive
 	}
 	return false
+}
+
+func (x *OfferStream) GetSourceHandleId() uint64 {
+	if x != nil {
+		return x.SourceHandleId
+	}
+	return 0
+}
+
+func (x *OfferStream) GetSourceMid() string {
+	if x != nil {
+		return x.SourceMid
+	}
+	return ""
 }
 
 // The SDP the core produced, plus the streams it describes.
@@ -3600,13 +3618,16 @@ const file_extension_proto_rawDesc = "" +
 	"\fvideo_codecs\x18\x05 \x03(\tR\vvideoCodecs\"l\n" +
 	"\x10MakeOfferRequest\x12\x1b\n" +
 	"\thandle_id\x18\x01 \x01(\x04R\bhandleId\x12;\n" +
-	"\astreams\x18\x02 \x03(\v2!.reprise.extension.v1.OfferStreamR\astreams\"y\n" +
+	"\astreams\x18\x02 \x03(\v2!.reprise.extension.v1.OfferStreamR\astreams\"\xc2\x01\n" +
 	"\vOfferStream\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x14\n" +
 	"\x05codec\x18\x02 \x01(\tR\x05codec\x12\x10\n" +
 	"\x03mid\x18\x03 \x01(\tR\x03mid\x12\x12\n" +
 	"\x04fmtp\x18\x04 \x01(\tR\x04fmtp\x12\x1a\n" +
-	"\binactive\x18\x05 \x01(\bR\binactive\"o\n" +
+	"\binactive\x18\x05 \x01(\bR\binactive\x12(\n" +
+	"\x10source_handle_id\x18\x06 \x01(\x04R\x0esourceHandleId\x12\x1d\n" +
+	"\n" +
+	"source_mid\x18\a \x01(\tR\tsourceMid\"o\n" +
 	"\vNegotiation\x12\x12\n" +
 	"\x04type\x18\x01 \x01(\tR\x04type\x12\x10\n" +
 	"\x03sdp\x18\x02 \x01(\tR\x03sdp\x12:\n" +
