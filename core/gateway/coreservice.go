@@ -75,7 +75,7 @@ func (s *CoreService) MakeOffer(_ context.Context, req *extpb.MakeOfferRequest) 
 	streams := make([]media.OfferStream, 0, len(req.Streams))
 	for _, st := range req.Streams {
 		if st.SourceHandleId != 0 {
-			if _, err := s.handle(st.SourceHandleId); err != nil {
+			if err := s.source(st.SourceHandleId); err != nil {
 				return nil, err
 			}
 		}
@@ -144,7 +144,7 @@ func (s *CoreService) UnrouteData(_ context.Context, req *extpb.DataRouteRequest
 }
 
 func (s *CoreService) bothOwned(req *extpb.RouteRequest) error {
-	if _, err := s.handle(req.SrcHandleId); err != nil {
+	if err := s.source(req.SrcHandleId); err != nil {
 		return err
 	}
 	_, err := s.handle(req.DstHandleId)

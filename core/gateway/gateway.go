@@ -33,6 +33,11 @@ type Gateway struct {
 	queuesMu sync.Mutex
 	queues   map[string]*eventQueue
 
+	layersMu sync.Mutex
+	layers   map[endpointKey]layerChoice
+
+	reps replays
+
 	recDir string
 	recs   recordings
 	fwds   forwards
@@ -63,6 +68,8 @@ func New(log *slog.Logger, store *storage.DB) *Gateway {
 		queues:  map[string]*eventQueue{},
 		recs:    recordings{tracks: map[endpointKey]*recordingSink{}, open: map[string]int{}},
 		fwds:    forwards{byID: map[uint32]*forward{}},
+		layers:  map[endpointKey]layerChoice{},
+		reps:    replays{byID: map[string]*replayRun{}, virtual: map[uint64]*replayRun{}},
 	}
 }
 

@@ -45,6 +45,7 @@ func (m mediaEvents) Hangup(handleID uint64, reason string) {
 		m.g.resetPeer(h)
 	}
 	m.g.dropForwards(handleID)
+	m.g.forgetLayers(handleID)
 	m.g.notify(handleID, janus.Message{Janus: "hangup", Reason: reason})
 	m.g.toExtension(handleID, &extpb.MediaEventRequest{HandleId: handleID, Event: &extpb.MediaEventRequest_Hangup{
 		Hangup: &extpb.Hangup{Reason: reason}}})
@@ -65,7 +66,12 @@ func (g *Gateway) toExtension(handleID uint64, ev *extpb.MediaEventRequest) {
 	if h == nil {
 		return
 	}
-	ext := h.ext
+	g.toExtensionNamed(h.ext, ev)
+}
+
+// toExtensionNamed queues an event for an extension by name, in order.
+func (g *Gateway) toExtensionNamed(ext string, ev *extpb.MediaEventRequest) {
+	handleID := ev.HandleId
 	g.queue(ext).push(func() {
 		p, ok := g.host.Get(ext)
 		if !ok {

@@ -29,6 +29,7 @@ type Engine struct {
 	closed  bool
 	router  *router
 	data    *dataRouter
+	virtual map[endpoint]*VirtualSource // sources without a peer (virtual.go)
 	stop    chan struct{}
 	stopped sync.WaitGroup
 }
@@ -114,7 +115,7 @@ func (e *Engine) findSource(ep endpoint) *source {
 	if p := e.peer(ep.handle); p != nil {
 		return p.source(ep.mid)
 	}
-	return nil
+	return e.virtualSource(ep)
 }
 
 func (e *Engine) findDown(ep endpoint) *downTrack {

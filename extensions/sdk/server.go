@@ -155,6 +155,13 @@ func (s *server) MediaEvent(ctx context.Context, req *extpb.MediaEventRequest) (
 		ev.Kind, ev.MID, ev.Media, ev.Uplink, ev.Lost = SlowLink, e.Slowlink.Mid, e.Slowlink.Kind, e.Slowlink.Uplink, e.Slowlink.Lost
 	case *extpb.MediaEventRequest_Hangup:
 		ev.Kind, ev.Reason = HungUp, e.Hangup.Reason
+	case *extpb.MediaEventRequest_FeedAdded:
+		f := feedOf(e.FeedAdded.Feed)
+		ev.Kind, ev.Plugin, ev.RoomID, ev.ReplayID, ev.Feed = FeedAdded, e.FeedAdded.Plugin, e.FeedAdded.RoomId, e.FeedAdded.ReplayId, &f
+	case *extpb.MediaEventRequest_FeedRemoved:
+		ev.Kind, ev.RoomID, ev.ReplayID = FeedRemoved, e.FeedRemoved.RoomId, e.FeedRemoved.ReplayId
+	case *extpb.MediaEventRequest_ReplayEnded:
+		ev.Kind, ev.RoomID, ev.ReplayID, ev.Reason = ReplayEnded, e.ReplayEnded.RoomId, e.ReplayEnded.ReplayId, e.ReplayEnded.Reason
 	case *extpb.MediaEventRequest_Talking:
 		ev.Kind, ev.MID, ev.Media, ev.IsTalking, ev.Level = Talking, e.Talking.Mid, "audio", e.Talking.Talking, e.Talking.Level
 	default:

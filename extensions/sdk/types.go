@@ -64,6 +64,13 @@ const (
 	SlowLink
 	HungUp
 	Talking
+	// FeedAdded: a virtual feed (a replayed participant) joined room RoomID;
+	// Feed describes it and Handle is its virtual handle.
+	FeedAdded
+	// FeedRemoved: the virtual feed Handle left room RoomID.
+	FeedRemoved
+	// ReplayEnded: the replay ReplayID is over (Reason ended|stopped|error).
+	ReplayEnded
 )
 
 // MediaEvent is a PeerConnection event of one of the extension's handles.
@@ -78,6 +85,11 @@ type MediaEvent struct {
 	Reason    string  // HungUp
 	IsTalking bool    // Talking: true when talking starts, false when it stops
 	Level     float64 // Talking: average audio level (0 loudest .. 127)
+
+	Plugin   string       // FeedAdded
+	RoomID   uint64       // FeedAdded, FeedRemoved, ReplayEnded
+	ReplayID string       // FeedAdded, FeedRemoved, ReplayEnded
+	Feed     *VirtualFeed // FeedAdded
 }
 
 // Result is an extension's answer to a message; build it with Sync, Ack or Fail.

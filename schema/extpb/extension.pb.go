@@ -871,6 +871,9 @@ type MediaEventRequest struct {
 	//	*MediaEventRequest_Slowlink
 	//	*MediaEventRequest_Hangup
 	//	*MediaEventRequest_Talking
+	//	*MediaEventRequest_FeedAdded
+	//	*MediaEventRequest_FeedRemoved
+	//	*MediaEventRequest_ReplayEnded
 	Event         isMediaEventRequest_Event `protobuf_oneof:"event"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -965,6 +968,33 @@ func (x *MediaEventRequest) GetTalking() *Talking {
 	return nil
 }
 
+func (x *MediaEventRequest) GetFeedAdded() *FeedAdded {
+	if x != nil {
+		if x, ok := x.Event.(*MediaEventRequest_FeedAdded); ok {
+			return x.FeedAdded
+		}
+	}
+	return nil
+}
+
+func (x *MediaEventRequest) GetFeedRemoved() *FeedRemoved {
+	if x != nil {
+		if x, ok := x.Event.(*MediaEventRequest_FeedRemoved); ok {
+			return x.FeedRemoved
+		}
+	}
+	return nil
+}
+
+func (x *MediaEventRequest) GetReplayEnded() *ReplayEnded {
+	if x != nil {
+		if x, ok := x.Event.(*MediaEventRequest_ReplayEnded); ok {
+			return x.ReplayEnded
+		}
+	}
+	return nil
+}
+
 type isMediaEventRequest_Event interface {
 	isMediaEventRequest_Event()
 }
@@ -989,6 +1019,18 @@ type MediaEventRequest_Talking struct {
 	Talking *Talking `protobuf:"bytes,6,opt,name=talking,proto3,oneof"`
 }
 
+type MediaEventRequest_FeedAdded struct {
+	FeedAdded *FeedAdded `protobuf:"bytes,7,opt,name=feed_added,json=feedAdded,proto3,oneof"` // handle_id: the feed's virtual handle
+}
+
+type MediaEventRequest_FeedRemoved struct {
+	FeedRemoved *FeedRemoved `protobuf:"bytes,8,opt,name=feed_removed,json=feedRemoved,proto3,oneof"` // handle_id: the feed's virtual handle
+}
+
+type MediaEventRequest_ReplayEnded struct {
+	ReplayEnded *ReplayEnded `protobuf:"bytes,9,opt,name=replay_ended,json=replayEnded,proto3,oneof"` // handle_id: 0
+}
+
 func (*MediaEventRequest_Webrtcup) isMediaEventRequest_Event() {}
 
 func (*MediaEventRequest_Media) isMediaEventRequest_Event() {}
@@ -998,6 +1040,12 @@ func (*MediaEventRequest_Slowlink) isMediaEventRequest_Event() {}
 func (*MediaEventRequest_Hangup) isMediaEventRequest_Event() {}
 
 func (*MediaEventRequest_Talking) isMediaEventRequest_Event() {}
+
+func (*MediaEventRequest_FeedAdded) isMediaEventRequest_Event() {}
+
+func (*MediaEventRequest_FeedRemoved) isMediaEventRequest_Event() {}
+
+func (*MediaEventRequest_ReplayEnded) isMediaEventRequest_Event() {}
 
 type WebRTCUp struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1207,6 +1255,186 @@ func (x *Hangup) GetReason() string {
 	return ""
 }
 
+type FeedAdded struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Plugin        string                 `protobuf:"bytes,1,opt,name=plugin,proto3" json:"plugin,omitempty"`
+	RoomId        uint64                 `protobuf:"varint,2,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
+	ReplayId      string                 `protobuf:"bytes,3,opt,name=replay_id,json=replayId,proto3" json:"replay_id,omitempty"`
+	Feed          *VirtualFeed           `protobuf:"bytes,4,opt,name=feed,proto3" json:"feed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FeedAdded) Reset() {
+	*x = FeedAdded{}
+	mi := &file_extension_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FeedAdded) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FeedAdded) ProtoMessage() {}
+
+func (x *FeedAdded) ProtoReflect() protoreflect.Message {
+	mi := &file_extension_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FeedAdded.ProtoReflect.Descriptor instead.
+func (*FeedAdded) Descriptor() ([]byte, []int) {
+	return file_extension_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *FeedAdded) GetPlugin() string {
+	if x != nil {
+		return x.Plugin
+	}
+	return ""
+}
+
+func (x *FeedAdded) GetRoomId() uint64 {
+	if x != nil {
+		return x.RoomId
+	}
+	return 0
+}
+
+func (x *FeedAdded) GetReplayId() string {
+	if x != nil {
+		return x.ReplayId
+	}
+	return ""
+}
+
+func (x *FeedAdded) GetFeed() *VirtualFeed {
+	if x != nil {
+		return x.Feed
+	}
+	return nil
+}
+
+type FeedRemoved struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RoomId        uint64                 `protobuf:"varint,1,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
+	ReplayId      string                 `protobuf:"bytes,2,opt,name=replay_id,json=replayId,proto3" json:"replay_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FeedRemoved) Reset() {
+	*x = FeedRemoved{}
+	mi := &file_extension_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FeedRemoved) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FeedRemoved) ProtoMessage() {}
+
+func (x *FeedRemoved) ProtoReflect() protoreflect.Message {
+	mi := &file_extension_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FeedRemoved.ProtoReflect.Descriptor instead.
+func (*FeedRemoved) Descriptor() ([]byte, []int) {
+	return file_extension_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *FeedRemoved) GetRoomId() uint64 {
+	if x != nil {
+		return x.RoomId
+	}
+	return 0
+}
+
+func (x *FeedRemoved) GetReplayId() string {
+	if x != nil {
+		return x.ReplayId
+	}
+	return ""
+}
+
+type ReplayEnded struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ReplayId      string                 `protobuf:"bytes,1,opt,name=replay_id,json=replayId,proto3" json:"replay_id,omitempty"`
+	Reason        string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"` // ended | stopped | error
+	RoomId        uint64                 `protobuf:"varint,3,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReplayEnded) Reset() {
+	*x = ReplayEnded{}
+	mi := &file_extension_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReplayEnded) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReplayEnded) ProtoMessage() {}
+
+func (x *ReplayEnded) ProtoReflect() protoreflect.Message {
+	mi := &file_extension_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReplayEnded.ProtoReflect.Descriptor instead.
+func (*ReplayEnded) Descriptor() ([]byte, []int) {
+	return file_extension_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *ReplayEnded) GetReplayId() string {
+	if x != nil {
+		return x.ReplayId
+	}
+	return ""
+}
+
+func (x *ReplayEnded) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *ReplayEnded) GetRoomId() uint64 {
+	if x != nil {
+		return x.RoomId
+	}
+	return 0
+}
+
 type Talking struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Mid           string                 `protobuf:"bytes,1,opt,name=mid,proto3" json:"mid,omitempty"`
@@ -1218,7 +1446,7 @@ type Talking struct {
 
 func (x *Talking) Reset() {
 	*x = Talking{}
-	mi := &file_extension_proto_msgTypes[19]
+	mi := &file_extension_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1230,7 +1458,7 @@ func (x *Talking) String() string {
 func (*Talking) ProtoMessage() {}
 
 func (x *Talking) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[19]
+	mi := &file_extension_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1243,7 +1471,7 @@ func (x *Talking) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Talking.ProtoReflect.Descriptor instead.
 func (*Talking) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{19}
+	return file_extension_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Talking) GetMid() string {
@@ -1276,7 +1504,7 @@ type QueryHandleResponse struct {
 
 func (x *QueryHandleResponse) Reset() {
 	*x = QueryHandleResponse{}
-	mi := &file_extension_proto_msgTypes[20]
+	mi := &file_extension_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1288,7 +1516,7 @@ func (x *QueryHandleResponse) String() string {
 func (*QueryHandleResponse) ProtoMessage() {}
 
 func (x *QueryHandleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[20]
+	mi := &file_extension_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1301,7 +1529,7 @@ func (x *QueryHandleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QueryHandleResponse.ProtoReflect.Descriptor instead.
 func (*QueryHandleResponse) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{20}
+	return file_extension_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *QueryHandleResponse) GetInfoJson() []byte {
@@ -1323,7 +1551,7 @@ type PushEventRequest struct {
 
 func (x *PushEventRequest) Reset() {
 	*x = PushEventRequest{}
-	mi := &file_extension_proto_msgTypes[21]
+	mi := &file_extension_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1335,7 +1563,7 @@ func (x *PushEventRequest) String() string {
 func (*PushEventRequest) ProtoMessage() {}
 
 func (x *PushEventRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[21]
+	mi := &file_extension_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1348,7 +1576,7 @@ func (x *PushEventRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PushEventRequest.ProtoReflect.Descriptor instead.
 func (*PushEventRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{21}
+	return file_extension_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *PushEventRequest) GetHandleId() uint64 {
@@ -1392,7 +1620,7 @@ type AnswerOfferRequest struct {
 
 func (x *AnswerOfferRequest) Reset() {
 	*x = AnswerOfferRequest{}
-	mi := &file_extension_proto_msgTypes[22]
+	mi := &file_extension_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1404,7 +1632,7 @@ func (x *AnswerOfferRequest) String() string {
 func (*AnswerOfferRequest) ProtoMessage() {}
 
 func (x *AnswerOfferRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[22]
+	mi := &file_extension_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1417,7 +1645,7 @@ func (x *AnswerOfferRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AnswerOfferRequest.ProtoReflect.Descriptor instead.
 func (*AnswerOfferRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{22}
+	return file_extension_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *AnswerOfferRequest) GetHandleId() uint64 {
@@ -1465,7 +1693,7 @@ type MakeOfferRequest struct {
 
 func (x *MakeOfferRequest) Reset() {
 	*x = MakeOfferRequest{}
-	mi := &file_extension_proto_msgTypes[23]
+	mi := &file_extension_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1477,7 +1705,7 @@ func (x *MakeOfferRequest) String() string {
 func (*MakeOfferRequest) ProtoMessage() {}
 
 func (x *MakeOfferRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[23]
+	mi := &file_extension_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1490,7 +1718,7 @@ func (x *MakeOfferRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MakeOfferRequest.ProtoReflect.Descriptor instead.
 func (*MakeOfferRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{23}
+	return file_extension_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *MakeOfferRequest) GetHandleId() uint64 {
@@ -1524,7 +1752,7 @@ type OfferStream struct {
 
 func (x *OfferStream) Reset() {
 	*x = OfferStream{}
-	mi := &file_extension_proto_msgTypes[24]
+	mi := &file_extension_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1536,7 +1764,7 @@ func (x *OfferStream) String() string {
 func (*OfferStream) ProtoMessage() {}
 
 func (x *OfferStream) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[24]
+	mi := &file_extension_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1549,7 +1777,7 @@ func (x *OfferStream) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OfferStream.ProtoReflect.Descriptor instead.
 func (*OfferStream) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{24}
+	return file_extension_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *OfferStream) GetKind() string {
@@ -1613,7 +1841,7 @@ type Negotiation struct {
 
 func (x *Negotiation) Reset() {
 	*x = Negotiation{}
-	mi := &file_extension_proto_msgTypes[25]
+	mi := &file_extension_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1625,7 +1853,7 @@ func (x *Negotiation) String() string {
 func (*Negotiation) ProtoMessage() {}
 
 func (x *Negotiation) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[25]
+	mi := &file_extension_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1638,7 +1866,7 @@ func (x *Negotiation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Negotiation.ProtoReflect.Descriptor instead.
 func (*Negotiation) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{25}
+	return file_extension_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *Negotiation) GetType() string {
@@ -1677,7 +1905,7 @@ type StreamInfo struct {
 
 func (x *StreamInfo) Reset() {
 	*x = StreamInfo{}
-	mi := &file_extension_proto_msgTypes[26]
+	mi := &file_extension_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1689,7 +1917,7 @@ func (x *StreamInfo) String() string {
 func (*StreamInfo) ProtoMessage() {}
 
 func (x *StreamInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[26]
+	mi := &file_extension_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1702,7 +1930,7 @@ func (x *StreamInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamInfo.ProtoReflect.Descriptor instead.
 func (*StreamInfo) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{26}
+	return file_extension_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *StreamInfo) GetMid() string {
@@ -1764,7 +1992,7 @@ type ApplyAnswerRequest struct {
 
 func (x *ApplyAnswerRequest) Reset() {
 	*x = ApplyAnswerRequest{}
-	mi := &file_extension_proto_msgTypes[27]
+	mi := &file_extension_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1776,7 +2004,7 @@ func (x *ApplyAnswerRequest) String() string {
 func (*ApplyAnswerRequest) ProtoMessage() {}
 
 func (x *ApplyAnswerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[27]
+	mi := &file_extension_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1789,7 +2017,7 @@ func (x *ApplyAnswerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyAnswerRequest.ProtoReflect.Descriptor instead.
 func (*ApplyAnswerRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{27}
+	return file_extension_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ApplyAnswerRequest) GetHandleId() uint64 {
@@ -1818,7 +2046,7 @@ type RouteRequest struct {
 
 func (x *RouteRequest) Reset() {
 	*x = RouteRequest{}
-	mi := &file_extension_proto_msgTypes[28]
+	mi := &file_extension_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1830,7 +2058,7 @@ func (x *RouteRequest) String() string {
 func (*RouteRequest) ProtoMessage() {}
 
 func (x *RouteRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[28]
+	mi := &file_extension_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1843,7 +2071,7 @@ func (x *RouteRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RouteRequest.ProtoReflect.Descriptor instead.
 func (*RouteRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{28}
+	return file_extension_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *RouteRequest) GetSrcHandleId() uint64 {
@@ -1884,7 +2112,7 @@ type DataRouteRequest struct {
 
 func (x *DataRouteRequest) Reset() {
 	*x = DataRouteRequest{}
-	mi := &file_extension_proto_msgTypes[29]
+	mi := &file_extension_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1896,7 +2124,7 @@ func (x *DataRouteRequest) String() string {
 func (*DataRouteRequest) ProtoMessage() {}
 
 func (x *DataRouteRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[29]
+	mi := &file_extension_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1909,7 +2137,7 @@ func (x *DataRouteRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataRouteRequest.ProtoReflect.Descriptor instead.
 func (*DataRouteRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{29}
+	return file_extension_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *DataRouteRequest) GetSrcHandleId() uint64 {
@@ -1937,7 +2165,7 @@ type PauseRequest struct {
 
 func (x *PauseRequest) Reset() {
 	*x = PauseRequest{}
-	mi := &file_extension_proto_msgTypes[30]
+	mi := &file_extension_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1949,7 +2177,7 @@ func (x *PauseRequest) String() string {
 func (*PauseRequest) ProtoMessage() {}
 
 func (x *PauseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[30]
+	mi := &file_extension_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1962,7 +2190,7 @@ func (x *PauseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseRequest.ProtoReflect.Descriptor instead.
 func (*PauseRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{30}
+	return file_extension_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *PauseRequest) GetHandleId() uint64 {
@@ -1996,7 +2224,7 @@ type KeyframeRequest struct {
 
 func (x *KeyframeRequest) Reset() {
 	*x = KeyframeRequest{}
-	mi := &file_extension_proto_msgTypes[31]
+	mi := &file_extension_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2008,7 +2236,7 @@ func (x *KeyframeRequest) String() string {
 func (*KeyframeRequest) ProtoMessage() {}
 
 func (x *KeyframeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[31]
+	mi := &file_extension_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2021,7 +2249,7 @@ func (x *KeyframeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyframeRequest.ProtoReflect.Descriptor instead.
 func (*KeyframeRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{31}
+	return file_extension_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *KeyframeRequest) GetHandleId() uint64 {
@@ -2048,7 +2276,7 @@ type BitrateRequest struct {
 
 func (x *BitrateRequest) Reset() {
 	*x = BitrateRequest{}
-	mi := &file_extension_proto_msgTypes[32]
+	mi := &file_extension_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2060,7 +2288,7 @@ func (x *BitrateRequest) String() string {
 func (*BitrateRequest) ProtoMessage() {}
 
 func (x *BitrateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[32]
+	mi := &file_extension_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2073,7 +2301,7 @@ func (x *BitrateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BitrateRequest.ProtoReflect.Descriptor instead.
 func (*BitrateRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{32}
+	return file_extension_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *BitrateRequest) GetHandleId() uint64 {
@@ -2100,7 +2328,7 @@ type HangupRequest struct {
 
 func (x *HangupRequest) Reset() {
 	*x = HangupRequest{}
-	mi := &file_extension_proto_msgTypes[33]
+	mi := &file_extension_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2112,7 +2340,7 @@ func (x *HangupRequest) String() string {
 func (*HangupRequest) ProtoMessage() {}
 
 func (x *HangupRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[33]
+	mi := &file_extension_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2125,7 +2353,7 @@ func (x *HangupRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HangupRequest.ProtoReflect.Descriptor instead.
 func (*HangupRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{33}
+	return file_extension_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *HangupRequest) GetHandleId() uint64 {
@@ -2151,7 +2379,7 @@ type CloseHandleRequest struct {
 
 func (x *CloseHandleRequest) Reset() {
 	*x = CloseHandleRequest{}
-	mi := &file_extension_proto_msgTypes[34]
+	mi := &file_extension_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2163,7 +2391,7 @@ func (x *CloseHandleRequest) String() string {
 func (*CloseHandleRequest) ProtoMessage() {}
 
 func (x *CloseHandleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[34]
+	mi := &file_extension_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2176,7 +2404,7 @@ func (x *CloseHandleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseHandleRequest.ProtoReflect.Descriptor instead.
 func (*CloseHandleRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{34}
+	return file_extension_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *CloseHandleRequest) GetHandleId() uint64 {
@@ -2199,7 +2427,7 @@ type LayerRequest struct {
 
 func (x *LayerRequest) Reset() {
 	*x = LayerRequest{}
-	mi := &file_extension_proto_msgTypes[35]
+	mi := &file_extension_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2211,7 +2439,7 @@ func (x *LayerRequest) String() string {
 func (*LayerRequest) ProtoMessage() {}
 
 func (x *LayerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[35]
+	mi := &file_extension_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2224,7 +2452,7 @@ func (x *LayerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LayerRequest.ProtoReflect.Descriptor instead.
 func (*LayerRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{35}
+	return file_extension_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *LayerRequest) GetHandleId() uint64 {
@@ -2274,7 +2502,7 @@ type TalkDetectionRequest struct {
 
 func (x *TalkDetectionRequest) Reset() {
 	*x = TalkDetectionRequest{}
-	mi := &file_extension_proto_msgTypes[36]
+	mi := &file_extension_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2286,7 +2514,7 @@ func (x *TalkDetectionRequest) String() string {
 func (*TalkDetectionRequest) ProtoMessage() {}
 
 func (x *TalkDetectionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[36]
+	mi := &file_extension_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2299,7 +2527,7 @@ func (x *TalkDetectionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TalkDetectionRequest.ProtoReflect.Descriptor instead.
 func (*TalkDetectionRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{36}
+	return file_extension_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *TalkDetectionRequest) GetHandleId() uint64 {
@@ -2341,7 +2569,7 @@ type KeyframeIntervalRequest struct {
 
 func (x *KeyframeIntervalRequest) Reset() {
 	*x = KeyframeIntervalRequest{}
-	mi := &file_extension_proto_msgTypes[37]
+	mi := &file_extension_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2353,7 +2581,7 @@ func (x *KeyframeIntervalRequest) String() string {
 func (*KeyframeIntervalRequest) ProtoMessage() {}
 
 func (x *KeyframeIntervalRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[37]
+	mi := &file_extension_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2366,7 +2594,7 @@ func (x *KeyframeIntervalRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyframeIntervalRequest.ProtoReflect.Descriptor instead.
 func (*KeyframeIntervalRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{37}
+	return file_extension_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *KeyframeIntervalRequest) GetHandleId() uint64 {
@@ -2406,7 +2634,7 @@ type StartRecordingRequest struct {
 
 func (x *StartRecordingRequest) Reset() {
 	*x = StartRecordingRequest{}
-	mi := &file_extension_proto_msgTypes[38]
+	mi := &file_extension_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2418,7 +2646,7 @@ func (x *StartRecordingRequest) String() string {
 func (*StartRecordingRequest) ProtoMessage() {}
 
 func (x *StartRecordingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[38]
+	mi := &file_extension_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2431,7 +2659,7 @@ func (x *StartRecordingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StartRecordingRequest.ProtoReflect.Descriptor instead.
 func (*StartRecordingRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{38}
+	return file_extension_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *StartRecordingRequest) GetHandleId() uint64 {
@@ -2500,7 +2728,7 @@ type StopRecordingRequest struct {
 
 func (x *StopRecordingRequest) Reset() {
 	*x = StopRecordingRequest{}
-	mi := &file_extension_proto_msgTypes[39]
+	mi := &file_extension_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2512,7 +2740,7 @@ func (x *StopRecordingRequest) String() string {
 func (*StopRecordingRequest) ProtoMessage() {}
 
 func (x *StopRecordingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[39]
+	mi := &file_extension_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2525,7 +2753,7 @@ func (x *StopRecordingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopRecordingRequest.ProtoReflect.Descriptor instead.
 func (*StopRecordingRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{39}
+	return file_extension_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *StopRecordingRequest) GetHandleId() uint64 {
@@ -2556,7 +2784,7 @@ type RecordingTrack struct {
 
 func (x *RecordingTrack) Reset() {
 	*x = RecordingTrack{}
-	mi := &file_extension_proto_msgTypes[40]
+	mi := &file_extension_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2568,7 +2796,7 @@ func (x *RecordingTrack) String() string {
 func (*RecordingTrack) ProtoMessage() {}
 
 func (x *RecordingTrack) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[40]
+	mi := &file_extension_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2581,7 +2809,7 @@ func (x *RecordingTrack) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordingTrack.ProtoReflect.Descriptor instead.
 func (*RecordingTrack) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{40}
+	return file_extension_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *RecordingTrack) GetId() string {
@@ -2644,7 +2872,7 @@ type RtpForwardRequest struct {
 
 func (x *RtpForwardRequest) Reset() {
 	*x = RtpForwardRequest{}
-	mi := &file_extension_proto_msgTypes[41]
+	mi := &file_extension_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2656,7 +2884,7 @@ func (x *RtpForwardRequest) String() string {
 func (*RtpForwardRequest) ProtoMessage() {}
 
 func (x *RtpForwardRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[41]
+	mi := &file_extension_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2669,7 +2897,7 @@ func (x *RtpForwardRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RtpForwardRequest.ProtoReflect.Descriptor instead.
 func (*RtpForwardRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{41}
+	return file_extension_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *RtpForwardRequest) GetHandleId() uint64 {
@@ -2761,7 +2989,7 @@ type RtpForwarder struct {
 
 func (x *RtpForwarder) Reset() {
 	*x = RtpForwarder{}
-	mi := &file_extension_proto_msgTypes[42]
+	mi := &file_extension_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2773,7 +3001,7 @@ func (x *RtpForwarder) String() string {
 func (*RtpForwarder) ProtoMessage() {}
 
 func (x *RtpForwarder) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[42]
+	mi := &file_extension_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2786,7 +3014,7 @@ func (x *RtpForwarder) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RtpForwarder.ProtoReflect.Descriptor instead.
 func (*RtpForwarder) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{42}
+	return file_extension_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *RtpForwarder) GetStreamId() uint32 {
@@ -2875,7 +3103,7 @@ type StopRtpForwardRequest struct {
 
 func (x *StopRtpForwardRequest) Reset() {
 	*x = StopRtpForwardRequest{}
-	mi := &file_extension_proto_msgTypes[43]
+	mi := &file_extension_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2887,7 +3115,7 @@ func (x *StopRtpForwardRequest) String() string {
 func (*StopRtpForwardRequest) ProtoMessage() {}
 
 func (x *StopRtpForwardRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[43]
+	mi := &file_extension_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2900,7 +3128,7 @@ func (x *StopRtpForwardRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopRtpForwardRequest.ProtoReflect.Descriptor instead.
 func (*StopRtpForwardRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{43}
+	return file_extension_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *StopRtpForwardRequest) GetStreamId() uint32 {
@@ -2919,7 +3147,7 @@ type ListRtpForwardsRequest struct {
 
 func (x *ListRtpForwardsRequest) Reset() {
 	*x = ListRtpForwardsRequest{}
-	mi := &file_extension_proto_msgTypes[44]
+	mi := &file_extension_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2931,7 +3159,7 @@ func (x *ListRtpForwardsRequest) String() string {
 func (*ListRtpForwardsRequest) ProtoMessage() {}
 
 func (x *ListRtpForwardsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[44]
+	mi := &file_extension_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2944,7 +3172,7 @@ func (x *ListRtpForwardsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRtpForwardsRequest.ProtoReflect.Descriptor instead.
 func (*ListRtpForwardsRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{44}
+	return file_extension_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ListRtpForwardsRequest) GetHandleId() uint64 {
@@ -2963,7 +3191,7 @@ type RtpForwarders struct {
 
 func (x *RtpForwarders) Reset() {
 	*x = RtpForwarders{}
-	mi := &file_extension_proto_msgTypes[45]
+	mi := &file_extension_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2975,7 +3203,7 @@ func (x *RtpForwarders) String() string {
 func (*RtpForwarders) ProtoMessage() {}
 
 func (x *RtpForwarders) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[45]
+	mi := &file_extension_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2988,7 +3216,7 @@ func (x *RtpForwarders) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RtpForwarders.ProtoReflect.Descriptor instead.
 func (*RtpForwarders) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{45}
+	return file_extension_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *RtpForwarders) GetForwarders() []*RtpForwarder {
@@ -3013,7 +3241,7 @@ type Room struct {
 
 func (x *Room) Reset() {
 	*x = Room{}
-	mi := &file_extension_proto_msgTypes[46]
+	mi := &file_extension_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3025,7 +3253,7 @@ func (x *Room) String() string {
 func (*Room) ProtoMessage() {}
 
 func (x *Room) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[46]
+	mi := &file_extension_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3038,7 +3266,7 @@ func (x *Room) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Room.ProtoReflect.Descriptor instead.
 func (*Room) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{46}
+	return file_extension_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *Room) GetRoomId() uint64 {
@@ -3100,7 +3328,7 @@ type RoomKey struct {
 
 func (x *RoomKey) Reset() {
 	*x = RoomKey{}
-	mi := &file_extension_proto_msgTypes[47]
+	mi := &file_extension_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3112,7 +3340,7 @@ func (x *RoomKey) String() string {
 func (*RoomKey) ProtoMessage() {}
 
 func (x *RoomKey) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[47]
+	mi := &file_extension_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3125,7 +3353,7 @@ func (x *RoomKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RoomKey.ProtoReflect.Descriptor instead.
 func (*RoomKey) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{47}
+	return file_extension_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *RoomKey) GetRoomId() uint64 {
@@ -3151,7 +3379,7 @@ type ListRoomsRequest struct {
 
 func (x *ListRoomsRequest) Reset() {
 	*x = ListRoomsRequest{}
-	mi := &file_extension_proto_msgTypes[48]
+	mi := &file_extension_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3163,7 +3391,7 @@ func (x *ListRoomsRequest) String() string {
 func (*ListRoomsRequest) ProtoMessage() {}
 
 func (x *ListRoomsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[48]
+	mi := &file_extension_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3176,7 +3404,7 @@ func (x *ListRoomsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRoomsRequest.ProtoReflect.Descriptor instead.
 func (*ListRoomsRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{48}
+	return file_extension_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *ListRoomsRequest) GetPlugin() string {
@@ -3195,7 +3423,7 @@ type Rooms struct {
 
 func (x *Rooms) Reset() {
 	*x = Rooms{}
-	mi := &file_extension_proto_msgTypes[49]
+	mi := &file_extension_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3207,7 +3435,7 @@ func (x *Rooms) String() string {
 func (*Rooms) ProtoMessage() {}
 
 func (x *Rooms) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[49]
+	mi := &file_extension_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3220,12 +3448,620 @@ func (x *Rooms) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Rooms.ProtoReflect.Descriptor instead.
 func (*Rooms) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{49}
+	return file_extension_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *Rooms) GetRooms() []*Room {
 	if x != nil {
 		return x.Rooms
+	}
+	return nil
+}
+
+type ListRecordingsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Plugin        string                 `protobuf:"bytes,1,opt,name=plugin,proto3" json:"plugin,omitempty"`               // empty: all
+	RoomId        string                 `protobuf:"bytes,2,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"` // empty: all
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListRecordingsRequest) Reset() {
+	*x = ListRecordingsRequest{}
+	mi := &file_extension_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListRecordingsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListRecordingsRequest) ProtoMessage() {}
+
+func (x *ListRecordingsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_extension_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListRecordingsRequest.ProtoReflect.Descriptor instead.
+func (*ListRecordingsRequest) Descriptor() ([]byte, []int) {
+	return file_extension_proto_rawDescGZIP(), []int{53}
+}
+
+func (x *ListRecordingsRequest) GetPlugin() string {
+	if x != nil {
+		return x.Plugin
+	}
+	return ""
+}
+
+func (x *ListRecordingsRequest) GetRoomId() string {
+	if x != nil {
+		return x.RoomId
+	}
+	return ""
+}
+
+type RecordingKey struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RecordingId   string                 `protobuf:"bytes,1,opt,name=recording_id,json=recordingId,proto3" json:"recording_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordingKey) Reset() {
+	*x = RecordingKey{}
+	mi := &file_extension_proto_msgTypes[54]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordingKey) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordingKey) ProtoMessage() {}
+
+func (x *RecordingKey) ProtoReflect() protoreflect.Message {
+	mi := &file_extension_proto_msgTypes[54]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordingKey.ProtoReflect.Descriptor instead.
+func (*RecordingKey) Descriptor() ([]byte, []int) {
+	return file_extension_proto_rawDescGZIP(), []int{54}
+}
+
+func (x *RecordingKey) GetRecordingId() string {
+	if x != nil {
+		return x.RecordingId
+	}
+	return ""
+}
+
+type Recording struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	Id              string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Plugin          string                 `protobuf:"bytes,2,opt,name=plugin,proto3" json:"plugin,omitempty"`
+	RoomId          string                 `protobuf:"bytes,3,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
+	Description     string                 `protobuf:"bytes,4,opt,name=description,proto3" json:"description,omitempty"`
+	StartedAtUnixMs int64                  `protobuf:"varint,5,opt,name=started_at_unix_ms,json=startedAtUnixMs,proto3" json:"started_at_unix_ms,omitempty"`
+	EndedAtUnixMs   int64                  `protobuf:"varint,6,opt,name=ended_at_unix_ms,json=endedAtUnixMs,proto3" json:"ended_at_unix_ms,omitempty"` // 0 while recording
+	Complete        bool                   `protobuf:"varint,7,opt,name=complete,proto3" json:"complete,omitempty"`
+	Tracks          []*RecordedTrack       `protobuf:"bytes,8,rep,name=tracks,proto3" json:"tracks,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *Recording) Reset() {
+	*x = Recording{}
+	mi := &file_extension_proto_msgTypes[55]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Recording) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Recording) ProtoMessage() {}
+
+func (x *Recording) ProtoReflect() protoreflect.Message {
+	mi := &file_extension_proto_msgTypes[55]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Recording.ProtoReflect.Descriptor instead.
+func (*Recording) Descriptor() ([]byte, []int) {
+	return file_extension_proto_rawDescGZIP(), []int{55}
+}
+
+func (x *Recording) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Recording) GetPlugin() string {
+	if x != nil {
+		return x.Plugin
+	}
+	return ""
+}
+
+func (x *Recording) GetRoomId() string {
+	if x != nil {
+		return x.RoomId
+	}
+	return ""
+}
+
+func (x *Recording) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *Recording) GetStartedAtUnixMs() int64 {
+	if x != nil {
+		return x.StartedAtUnixMs
+	}
+	return 0
+}
+
+func (x *Recording) GetEndedAtUnixMs() int64 {
+	if x != nil {
+		return x.EndedAtUnixMs
+	}
+	return 0
+}
+
+func (x *Recording) GetComplete() bool {
+	if x != nil {
+		return x.Complete
+	}
+	return false
+}
+
+func (x *Recording) GetTracks() []*RecordedTrack {
+	if x != nil {
+		return x.Tracks
+	}
+	return nil
+}
+
+type RecordedTrack struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	ParticipantId string                 `protobuf:"bytes,2,opt,name=participant_id,json=participantId,proto3" json:"participant_id,omitempty"`
+	Display       string                 `protobuf:"bytes,3,opt,name=display,proto3" json:"display,omitempty"`
+	Mid           string                 `protobuf:"bytes,4,opt,name=mid,proto3" json:"mid,omitempty"`
+	Kind          string                 `protobuf:"bytes,5,opt,name=kind,proto3" json:"kind,omitempty"`
+	Codec         string                 `protobuf:"bytes,6,opt,name=codec,proto3" json:"codec,omitempty"`
+	Path          string                 `protobuf:"bytes,7,opt,name=path,proto3" json:"path,omitempty"`
+	StartOffsetMs int64                  `protobuf:"varint,8,opt,name=start_offset_ms,json=startOffsetMs,proto3" json:"start_offset_ms,omitempty"`
+	Packets       uint64                 `protobuf:"varint,9,opt,name=packets,proto3" json:"packets,omitempty"`
+	Bytes         uint64                 `protobuf:"varint,10,opt,name=bytes,proto3" json:"bytes,omitempty"`
+	DurationMs    int64                  `protobuf:"varint,11,opt,name=duration_ms,json=durationMs,proto3" json:"duration_ms,omitempty"`
+	Complete      bool                   `protobuf:"varint,12,opt,name=complete,proto3" json:"complete,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordedTrack) Reset() {
+	*x = RecordedTrack{}
+	mi := &file_extension_proto_msgTypes[56]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordedTrack) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordedTrack) ProtoMessage() {}
+
+func (x *RecordedTrack) ProtoReflect() protoreflect.Message {
+	mi := &file_extension_proto_msgTypes[56]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordedTrack.ProtoReflect.Descriptor instead.
+func (*RecordedTrack) Descriptor() ([]byte, []int) {
+	return file_extension_proto_rawDescGZIP(), []int{56}
+}
+
+func (x *RecordedTrack) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *RecordedTrack) GetParticipantId() string {
+	if x != nil {
+		return x.ParticipantId
+	}
+	return ""
+}
+
+func (x *RecordedTrack) GetDisplay() string {
+	if x != nil {
+		return x.Display
+	}
+	return ""
+}
+
+func (x *RecordedTrack) GetMid() string {
+	if x != nil {
+		return x.Mid
+	}
+	return ""
+}
+
+func (x *RecordedTrack) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *RecordedTrack) GetCodec() string {
+	if x != nil {
+		return x.Codec
+	}
+	return ""
+}
+
+func (x *RecordedTrack) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *RecordedTrack) GetStartOffsetMs() int64 {
+	if x != nil {
+		return x.StartOffsetMs
+	}
+	return 0
+}
+
+func (x *RecordedTrack) GetPackets() uint64 {
+	if x != nil {
+		return x.Packets
+	}
+	return 0
+}
+
+func (x *RecordedTrack) GetBytes() uint64 {
+	if x != nil {
+		return x.Bytes
+	}
+	return 0
+}
+
+func (x *RecordedTrack) GetDurationMs() int64 {
+	if x != nil {
+		return x.DurationMs
+	}
+	return 0
+}
+
+func (x *RecordedTrack) GetComplete() bool {
+	if x != nil {
+		return x.Complete
+	}
+	return false
+}
+
+type Recordings struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Recordings    []*Recording           `protobuf:"bytes,1,rep,name=recordings,proto3" json:"recordings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Recordings) Reset() {
+	*x = Recordings{}
+	mi := &file_extension_proto_msgTypes[57]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Recordings) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Recordings) ProtoMessage() {}
+
+func (x *Recordings) ProtoReflect() protoreflect.Message {
+	mi := &file_extension_proto_msgTypes[57]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Recordings.ProtoReflect.Descriptor instead.
+func (*Recordings) Descriptor() ([]byte, []int) {
+	return file_extension_proto_rawDescGZIP(), []int{57}
+}
+
+func (x *Recordings) GetRecordings() []*Recording {
+	if x != nil {
+		return x.Recordings
+	}
+	return nil
+}
+
+type StartReplayRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RecordingId   string                 `protobuf:"bytes,1,opt,name=recording_id,json=recordingId,proto3" json:"recording_id,omitempty"`
+	Plugin        string                 `protobuf:"bytes,2,opt,name=plugin,proto3" json:"plugin,omitempty"` // the room's plugin package, e.g. janus.plugin.videoroom
+	RoomId        uint64                 `protobuf:"varint,3,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
+	Loop          bool                   `protobuf:"varint,4,opt,name=loop,proto3" json:"loop,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StartReplayRequest) Reset() {
+	*x = StartReplayRequest{}
+	mi := &file_extension_proto_msgTypes[58]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StartReplayRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StartReplayRequest) ProtoMessage() {}
+
+func (x *StartReplayRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_extension_proto_msgTypes[58]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StartReplayRequest.ProtoReflect.Descriptor instead.
+func (*StartReplayRequest) Descriptor() ([]byte, []int) {
+	return file_extension_proto_rawDescGZIP(), []int{58}
+}
+
+func (x *StartReplayRequest) GetRecordingId() string {
+	if x != nil {
+		return x.RecordingId
+	}
+	return ""
+}
+
+func (x *StartReplayRequest) GetPlugin() string {
+	if x != nil {
+		return x.Plugin
+	}
+	return ""
+}
+
+func (x *StartReplayRequest) GetRoomId() uint64 {
+	if x != nil {
+		return x.RoomId
+	}
+	return 0
+}
+
+func (x *StartReplayRequest) GetLoop() bool {
+	if x != nil {
+		return x.Loop
+	}
+	return false
+}
+
+type ReplayKey struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ReplayId      string                 `protobuf:"bytes,1,opt,name=replay_id,json=replayId,proto3" json:"replay_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReplayKey) Reset() {
+	*x = ReplayKey{}
+	mi := &file_extension_proto_msgTypes[59]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReplayKey) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReplayKey) ProtoMessage() {}
+
+func (x *ReplayKey) ProtoReflect() protoreflect.Message {
+	mi := &file_extension_proto_msgTypes[59]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReplayKey.ProtoReflect.Descriptor instead.
+func (*ReplayKey) Descriptor() ([]byte, []int) {
+	return file_extension_proto_rawDescGZIP(), []int{59}
+}
+
+func (x *ReplayKey) GetReplayId() string {
+	if x != nil {
+		return x.ReplayId
+	}
+	return ""
+}
+
+type Replay struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ReplayId      string                 `protobuf:"bytes,1,opt,name=replay_id,json=replayId,proto3" json:"replay_id,omitempty"`
+	Feeds         []*VirtualFeed         `protobuf:"bytes,2,rep,name=feeds,proto3" json:"feeds,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Replay) Reset() {
+	*x = Replay{}
+	mi := &file_extension_proto_msgTypes[60]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Replay) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Replay) ProtoMessage() {}
+
+func (x *Replay) ProtoReflect() protoreflect.Message {
+	mi := &file_extension_proto_msgTypes[60]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Replay.ProtoReflect.Descriptor instead.
+func (*Replay) Descriptor() ([]byte, []int) {
+	return file_extension_proto_rawDescGZIP(), []int{60}
+}
+
+func (x *Replay) GetReplayId() string {
+	if x != nil {
+		return x.ReplayId
+	}
+	return ""
+}
+
+func (x *Replay) GetFeeds() []*VirtualFeed {
+	if x != nil {
+		return x.Feeds
+	}
+	return nil
+}
+
+// A recorded participant played back as a publisher-like feed. Its
+// handle id is virtual (no client owns it); its streams can be offered
+// (OfferStream.source_handle_id/source_mid), routed and recorded like any
+// publisher's by the extensions it was announced to.
+type VirtualFeed struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	FeedHandleId  uint64                 `protobuf:"varint,1,opt,name=feed_handle_id,json=feedHandleId,proto3" json:"feed_handle_id,omitempty"`
+	ParticipantId string                 `protobuf:"bytes,2,opt,name=participant_id,json=participantId,proto3" json:"participant_id,omitempty"`
+	Display       string                 `protobuf:"bytes,3,opt,name=display,proto3" json:"display,omitempty"`
+	Streams       []*StreamInfo          `protobuf:"bytes,4,rep,name=streams,proto3" json:"streams,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *VirtualFeed) Reset() {
+	*x = VirtualFeed{}
+	mi := &file_extension_proto_msgTypes[61]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VirtualFeed) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VirtualFeed) ProtoMessage() {}
+
+func (x *VirtualFeed) ProtoReflect() protoreflect.Message {
+	mi := &file_extension_proto_msgTypes[61]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VirtualFeed.ProtoReflect.Descriptor instead.
+func (*VirtualFeed) Descriptor() ([]byte, []int) {
+	return file_extension_proto_rawDescGZIP(), []int{61}
+}
+
+func (x *VirtualFeed) GetFeedHandleId() uint64 {
+	if x != nil {
+		return x.FeedHandleId
+	}
+	return 0
+}
+
+func (x *VirtualFeed) GetParticipantId() string {
+	if x != nil {
+		return x.ParticipantId
+	}
+	return ""
+}
+
+func (x *VirtualFeed) GetDisplay() string {
+	if x != nil {
+		return x.Display
+	}
+	return ""
+}
+
+func (x *VirtualFeed) GetStreams() []*StreamInfo {
+	if x != nil {
+		return x.Streams
 	}
 	return nil
 }
@@ -3239,7 +4075,7 @@ type KVGetRequest struct {
 
 func (x *KVGetRequest) Reset() {
 	*x = KVGetRequest{}
-	mi := &file_extension_proto_msgTypes[50]
+	mi := &file_extension_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3251,7 +4087,7 @@ func (x *KVGetRequest) String() string {
 func (*KVGetRequest) ProtoMessage() {}
 
 func (x *KVGetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[50]
+	mi := &file_extension_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3264,7 +4100,7 @@ func (x *KVGetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVGetRequest.ProtoReflect.Descriptor instead.
 func (*KVGetRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{50}
+	return file_extension_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *KVGetRequest) GetKey() string {
@@ -3284,7 +4120,7 @@ type KVGetResponse struct {
 
 func (x *KVGetResponse) Reset() {
 	*x = KVGetResponse{}
-	mi := &file_extension_proto_msgTypes[51]
+	mi := &file_extension_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3296,7 +4132,7 @@ func (x *KVGetResponse) String() string {
 func (*KVGetResponse) ProtoMessage() {}
 
 func (x *KVGetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[51]
+	mi := &file_extension_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3309,7 +4145,7 @@ func (x *KVGetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVGetResponse.ProtoReflect.Descriptor instead.
 func (*KVGetResponse) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{51}
+	return file_extension_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *KVGetResponse) GetFound() bool {
@@ -3336,7 +4172,7 @@ type KVPutRequest struct {
 
 func (x *KVPutRequest) Reset() {
 	*x = KVPutRequest{}
-	mi := &file_extension_proto_msgTypes[52]
+	mi := &file_extension_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3348,7 +4184,7 @@ func (x *KVPutRequest) String() string {
 func (*KVPutRequest) ProtoMessage() {}
 
 func (x *KVPutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[52]
+	mi := &file_extension_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3361,7 +4197,7 @@ func (x *KVPutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVPutRequest.ProtoReflect.Descriptor instead.
 func (*KVPutRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{52}
+	return file_extension_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *KVPutRequest) GetKey() string {
@@ -3387,7 +4223,7 @@ type KVListRequest struct {
 
 func (x *KVListRequest) Reset() {
 	*x = KVListRequest{}
-	mi := &file_extension_proto_msgTypes[53]
+	mi := &file_extension_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3399,7 +4235,7 @@ func (x *KVListRequest) String() string {
 func (*KVListRequest) ProtoMessage() {}
 
 func (x *KVListRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[53]
+	mi := &file_extension_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3412,7 +4248,7 @@ func (x *KVListRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVListRequest.ProtoReflect.Descriptor instead.
 func (*KVListRequest) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{53}
+	return file_extension_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *KVListRequest) GetPrefix() string {
@@ -3432,7 +4268,7 @@ type KVEntry struct {
 
 func (x *KVEntry) Reset() {
 	*x = KVEntry{}
-	mi := &file_extension_proto_msgTypes[54]
+	mi := &file_extension_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3444,7 +4280,7 @@ func (x *KVEntry) String() string {
 func (*KVEntry) ProtoMessage() {}
 
 func (x *KVEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[54]
+	mi := &file_extension_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3457,7 +4293,7 @@ func (x *KVEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVEntry.ProtoReflect.Descriptor instead.
 func (*KVEntry) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{54}
+	return file_extension_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *KVEntry) GetKey() string {
@@ -3483,7 +4319,7 @@ type KVListResponse struct {
 
 func (x *KVListResponse) Reset() {
 	*x = KVListResponse{}
-	mi := &file_extension_proto_msgTypes[55]
+	mi := &file_extension_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3495,7 +4331,7 @@ func (x *KVListResponse) String() string {
 func (*KVListResponse) ProtoMessage() {}
 
 func (x *KVListResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_extension_proto_msgTypes[55]
+	mi := &file_extension_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3508,7 +4344,7 @@ func (x *KVListResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVListResponse.ProtoReflect.Descriptor instead.
 func (*KVListResponse) Descriptor() ([]byte, []int) {
-	return file_extension_proto_rawDescGZIP(), []int{55}
+	return file_extension_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *KVListResponse) GetEntries() []*KVEntry {
@@ -3576,14 +4412,18 @@ const file_extension_proto_rawDesc = "" +
 	"\x13AdminMessageRequest\x12\x1b\n" +
 	"\tbody_json\x18\x01 \x01(\fR\bbodyJson\"3\n" +
 	"\x14AdminMessageResponse\x12\x1b\n" +
-	"\tdata_json\x18\x01 \x01(\fR\bdataJson\"\xe2\x02\n" +
+	"\tdata_json\x18\x01 \x01(\fR\bdataJson\"\xb4\x04\n" +
 	"\x11MediaEventRequest\x12\x1b\n" +
 	"\thandle_id\x18\x01 \x01(\x04R\bhandleId\x12<\n" +
 	"\bwebrtcup\x18\x02 \x01(\v2\x1e.reprise.extension.v1.WebRTCUpH\x00R\bwebrtcup\x128\n" +
 	"\x05media\x18\x03 \x01(\v2 .reprise.extension.v1.MediaStateH\x00R\x05media\x12<\n" +
 	"\bslowlink\x18\x04 \x01(\v2\x1e.reprise.extension.v1.SlowLinkH\x00R\bslowlink\x126\n" +
 	"\x06hangup\x18\x05 \x01(\v2\x1c.reprise.extension.v1.HangupH\x00R\x06hangup\x129\n" +
-	"\atalking\x18\x06 \x01(\v2\x1d.reprise.extension.v1.TalkingH\x00R\atalkingB\a\n" +
+	"\atalking\x18\x06 \x01(\v2\x1d.reprise.extension.v1.TalkingH\x00R\atalking\x12@\n" +
+	"\n" +
+	"feed_added\x18\a \x01(\v2\x1f.reprise.extension.v1.FeedAddedH\x00R\tfeedAdded\x12F\n" +
+	"\ffeed_removed\x18\b \x01(\v2!.reprise.extension.v1.FeedRemovedH\x00R\vfeedRemoved\x12F\n" +
+	"\freplay_ended\x18\t \x01(\v2!.reprise.extension.v1.ReplayEndedH\x00R\vreplayEndedB\a\n" +
 	"\x05event\"\n" +
 	"\n" +
 	"\bWebRTCUp\"P\n" +
@@ -3598,7 +4438,19 @@ const file_extension_proto_rawDesc = "" +
 	"\x06uplink\x18\x03 \x01(\bR\x06uplink\x12\x12\n" +
 	"\x04lost\x18\x04 \x01(\rR\x04lost\" \n" +
 	"\x06Hangup\x12\x16\n" +
-	"\x06reason\x18\x01 \x01(\tR\x06reason\"K\n" +
+	"\x06reason\x18\x01 \x01(\tR\x06reason\"\x90\x01\n" +
+	"\tFeedAdded\x12\x16\n" +
+	"\x06plugin\x18\x01 \x01(\tR\x06plugin\x12\x17\n" +
+	"\aroom_id\x18\x02 \x01(\x04R\x06roomId\x12\x1b\n" +
+	"\treplay_id\x18\x03 \x01(\tR\breplayId\x125\n" +
+	"\x04feed\x18\x04 \x01(\v2!.reprise.extension.v1.VirtualFeedR\x04feed\"C\n" +
+	"\vFeedRemoved\x12\x17\n" +
+	"\aroom_id\x18\x01 \x01(\x04R\x06roomId\x12\x1b\n" +
+	"\treplay_id\x18\x02 \x01(\tR\breplayId\"[\n" +
+	"\vReplayEnded\x12\x1b\n" +
+	"\treplay_id\x18\x01 \x01(\tR\breplayId\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\x12\x17\n" +
+	"\aroom_id\x18\x03 \x01(\x04R\x06roomId\"K\n" +
 	"\aTalking\x12\x10\n" +
 	"\x03mid\x18\x01 \x01(\tR\x03mid\x12\x18\n" +
 	"\atalking\x18\x02 \x01(\bR\atalking\x12\x14\n" +
@@ -3751,7 +4603,56 @@ const file_extension_proto_rawDesc = "" +
 	"\x10ListRoomsRequest\x12\x16\n" +
 	"\x06plugin\x18\x01 \x01(\tR\x06plugin\"9\n" +
 	"\x05Rooms\x120\n" +
-	"\x05rooms\x18\x01 \x03(\v2\x1a.reprise.extension.v1.RoomR\x05rooms\" \n" +
+	"\x05rooms\x18\x01 \x03(\v2\x1a.reprise.extension.v1.RoomR\x05rooms\"H\n" +
+	"\x15ListRecordingsRequest\x12\x16\n" +
+	"\x06plugin\x18\x01 \x01(\tR\x06plugin\x12\x17\n" +
+	"\aroom_id\x18\x02 \x01(\tR\x06roomId\"1\n" +
+	"\fRecordingKey\x12!\n" +
+	"\frecording_id\x18\x01 \x01(\tR\vrecordingId\"\x9d\x02\n" +
+	"\tRecording\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
+	"\x06plugin\x18\x02 \x01(\tR\x06plugin\x12\x17\n" +
+	"\aroom_id\x18\x03 \x01(\tR\x06roomId\x12 \n" +
+	"\vdescription\x18\x04 \x01(\tR\vdescription\x12+\n" +
+	"\x12started_at_unix_ms\x18\x05 \x01(\x03R\x0fstartedAtUnixMs\x12'\n" +
+	"\x10ended_at_unix_ms\x18\x06 \x01(\x03R\rendedAtUnixMs\x12\x1a\n" +
+	"\bcomplete\x18\a \x01(\bR\bcomplete\x12;\n" +
+	"\x06tracks\x18\b \x03(\v2#.reprise.extension.v1.RecordedTrackR\x06tracks\"\xc5\x02\n" +
+	"\rRecordedTrack\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12%\n" +
+	"\x0eparticipant_id\x18\x02 \x01(\tR\rparticipantId\x12\x18\n" +
+	"\adisplay\x18\x03 \x01(\tR\adisplay\x12\x10\n" +
+	"\x03mid\x18\x04 \x01(\tR\x03mid\x12\x12\n" +
+	"\x04kind\x18\x05 \x01(\tR\x04kind\x12\x14\n" +
+	"\x05codec\x18\x06 \x01(\tR\x05codec\x12\x12\n" +
+	"\x04path\x18\a \x01(\tR\x04path\x12&\n" +
+	"\x0fstart_offset_ms\x18\b \x01(\x03R\rstartOffsetMs\x12\x18\n" +
+	"\apackets\x18\t \x01(\x04R\apackets\x12\x14\n" +
+	"\x05bytes\x18\n" +
+	" \x01(\x04R\x05bytes\x12\x1f\n" +
+	"\vduration_ms\x18\v \x01(\x03R\n" +
+	"durationMs\x12\x1a\n" +
+	"\bcomplete\x18\f \x01(\bR\bcomplete\"M\n" +
+	"\n" +
+	"Recordings\x12?\n" +
+	"\n" +
+	"recordings\x18\x01 \x03(\v2\x1f.reprise.extension.v1.RecordingR\n" +
+	"recordings\"|\n" +
+	"\x12StartReplayRequest\x12!\n" +
+	"\frecording_id\x18\x01 \x01(\tR\vrecordingId\x12\x16\n" +
+	"\x06plugin\x18\x02 \x01(\tR\x06plugin\x12\x17\n" +
+	"\aroom_id\x18\x03 \x01(\x04R\x06roomId\x12\x12\n" +
+	"\x04loop\x18\x04 \x01(\bR\x04loop\"(\n" +
+	"\tReplayKey\x12\x1b\n" +
+	"\treplay_id\x18\x01 \x01(\tR\breplayId\"^\n" +
+	"\x06Replay\x12\x1b\n" +
+	"\treplay_id\x18\x01 \x01(\tR\breplayId\x127\n" +
+	"\x05feeds\x18\x02 \x03(\v2!.reprise.extension.v1.VirtualFeedR\x05feeds\"\xb0\x01\n" +
+	"\vVirtualFeed\x12$\n" +
+	"\x0efeed_handle_id\x18\x01 \x01(\x04R\ffeedHandleId\x12%\n" +
+	"\x0eparticipant_id\x18\x02 \x01(\tR\rparticipantId\x12\x18\n" +
+	"\adisplay\x18\x03 \x01(\tR\adisplay\x12:\n" +
+	"\astreams\x18\x04 \x03(\v2 .reprise.extension.v1.StreamInfoR\astreams\" \n" +
 	"\fKVGetRequest\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\";\n" +
 	"\rKVGetResponse\x12\x14\n" +
@@ -3776,7 +4677,7 @@ const file_extension_proto_rawDesc = "" +
 	"\x12HandleAdminMessage\x12).reprise.extension.v1.AdminMessageRequest\x1a*.reprise.extension.v1.AdminMessageResponse\x12R\n" +
 	"\n" +
 	"MediaEvent\x12'.reprise.extension.v1.MediaEventRequest\x1a\x1b.reprise.extension.v1.Empty\x12]\n" +
-	"\vQueryHandle\x12#.reprise.extension.v1.HandleRequest\x1a).reprise.extension.v1.QueryHandleResponse2\xce\x12\n" +
+	"\vQueryHandle\x12#.reprise.extension.v1.HandleRequest\x1a).reprise.extension.v1.QueryHandleResponse2\x96\x17\n" +
 	"\x04Core\x12P\n" +
 	"\tPushEvent\x12&.reprise.extension.v1.PushEventRequest\x1a\x1b.reprise.extension.v1.Empty\x12Z\n" +
 	"\vAnswerOffer\x12(.reprise.extension.v1.AnswerOfferRequest\x1a!.reprise.extension.v1.Negotiation\x12V\n" +
@@ -3803,7 +4704,15 @@ const file_extension_proto_rawDesc = "" +
 	"\aPutRoom\x12\x1a.reprise.extension.v1.Room\x1a\x1b.reprise.extension.v1.Empty\x12H\n" +
 	"\n" +
 	"DeleteRoom\x12\x1d.reprise.extension.v1.RoomKey\x1a\x1b.reprise.extension.v1.Empty\x12P\n" +
-	"\tListRooms\x12&.reprise.extension.v1.ListRoomsRequest\x1a\x1b.reprise.extension.v1.Rooms\x12P\n" +
+	"\tListRooms\x12&.reprise.extension.v1.ListRoomsRequest\x1a\x1b.reprise.extension.v1.Rooms\x12_\n" +
+	"\x0eListRecordings\x12+.reprise.extension.v1.ListRecordingsRequest\x1a .reprise.extension.v1.Recordings\x12S\n" +
+	"\fGetRecording\x12\".reprise.extension.v1.RecordingKey\x1a\x1f.reprise.extension.v1.Recording\x12R\n" +
+	"\x0fDeleteRecording\x12\".reprise.extension.v1.RecordingKey\x1a\x1b.reprise.extension.v1.Empty\x12U\n" +
+	"\vStartReplay\x12(.reprise.extension.v1.StartReplayRequest\x1a\x1c.reprise.extension.v1.Replay\x12K\n" +
+	"\vPauseReplay\x12\x1f.reprise.extension.v1.ReplayKey\x1a\x1b.reprise.extension.v1.Empty\x12L\n" +
+	"\fResumeReplay\x12\x1f.reprise.extension.v1.ReplayKey\x1a\x1b.reprise.extension.v1.Empty\x12J\n" +
+	"\n" +
+	"StopReplay\x12\x1f.reprise.extension.v1.ReplayKey\x1a\x1b.reprise.extension.v1.Empty\x12P\n" +
 	"\x05KVGet\x12\".reprise.extension.v1.KVGetRequest\x1a#.reprise.extension.v1.KVGetResponse\x12H\n" +
 	"\x05KVPut\x12\".reprise.extension.v1.KVPutRequest\x1a\x1b.reprise.extension.v1.Empty\x12K\n" +
 	"\bKVDelete\x12\".reprise.extension.v1.KVGetRequest\x1a\x1b.reprise.extension.v1.Empty\x12S\n" +
@@ -3821,7 +4730,7 @@ func file_extension_proto_rawDescGZIP() []byte {
 	return file_extension_proto_rawDescData
 }
 
-var file_extension_proto_msgTypes = make([]protoimpl.MessageInfo, 56)
+var file_extension_proto_msgTypes = make([]protoimpl.MessageInfo, 68)
 var file_extension_proto_goTypes = []any{
 	(*Empty)(nil),                   // 0: reprise.extension.v1.Empty
 	(*InfoRequest)(nil),             // 1: reprise.extension.v1.InfoRequest
@@ -3842,43 +4751,55 @@ var file_extension_proto_goTypes = []any{
 	(*MediaState)(nil),              // 16: reprise.extension.v1.MediaState
 	(*SlowLink)(nil),                // 17: reprise.extension.v1.SlowLink
 	(*Hangup)(nil),                  // 18: reprise.extension.v1.Hangup
-	(*Talking)(nil),                 // 19: reprise.extension.v1.Talking
-	(*QueryHandleResponse)(nil),     // 20: reprise.extension.v1.QueryHandleResponse
-	(*PushEventRequest)(nil),        // 21: reprise.extension.v1.PushEventRequest
-	(*AnswerOfferRequest)(nil),      // 22: reprise.extension.v1.AnswerOfferRequest
-	(*MakeOfferRequest)(nil),        // 23: reprise.extension.v1.MakeOfferRequest
-	(*OfferStream)(nil),             // 24: reprise.extension.v1.OfferStream
-	(*Negotiation)(nil),             // 25: reprise.extension.v1.Negotiation
-	(*StreamInfo)(nil),              // 26: reprise.extension.v1.StreamInfo
-	(*ApplyAnswerRequest)(nil),      // 27: reprise.extension.v1.ApplyAnswerRequest
-	(*RouteRequest)(nil),            // 28: reprise.extension.v1.RouteRequest
-	(*DataRouteRequest)(nil),        // 29: reprise.extension.v1.DataRouteRequest
-	(*PauseRequest)(nil),            // 30: reprise.extension.v1.PauseRequest
-	(*KeyframeRequest)(nil),         // 31: reprise.extension.v1.KeyframeRequest
-	(*BitrateRequest)(nil),          // 32: reprise.extension.v1.BitrateRequest
-	(*HangupRequest)(nil),           // 33: reprise.extension.v1.HangupRequest
-	(*CloseHandleRequest)(nil),      // 34: reprise.extension.v1.CloseHandleRequest
-	(*LayerRequest)(nil),            // 35: reprise.extension.v1.LayerRequest
-	(*TalkDetectionRequest)(nil),    // 36: reprise.extension.v1.TalkDetectionRequest
-	(*KeyframeIntervalRequest)(nil), // 37: reprise.extension.v1.KeyframeIntervalRequest
-	(*StartRecordingRequest)(nil),   // 38: reprise.extension.v1.StartRecordingRequest
-	(*StopRecordingRequest)(nil),    // 39: reprise.extension.v1.StopRecordingRequest
-	(*RecordingTrack)(nil),          // 40: reprise.extension.v1.RecordingTrack
-	(*RtpForwardRequest)(nil),       // 41: reprise.extension.v1.RtpForwardRequest
-	(*RtpForwarder)(nil),            // 42: reprise.extension.v1.RtpForwarder
-	(*StopRtpForwardRequest)(nil),   // 43: reprise.extension.v1.StopRtpForwardRequest
-	(*ListRtpForwardsRequest)(nil),  // 44: reprise.extension.v1.ListRtpForwardsRequest
-	(*RtpForwarders)(nil),           // 45: reprise.extension.v1.RtpForwarders
-	(*Room)(nil),                    // 46: reprise.extension.v1.Room
-	(*RoomKey)(nil),                 // 47: reprise.extension.v1.RoomKey
-	(*ListRoomsRequest)(nil),        // 48: reprise.extension.v1.ListRoomsRequest
-	(*Rooms)(nil),                   // 49: reprise.extension.v1.Rooms
-	(*KVGetRequest)(nil),            // 50: reprise.extension.v1.KVGetRequest
-	(*KVGetResponse)(nil),           // 51: reprise.extension.v1.KVGetResponse
-	(*KVPutRequest)(nil),            // 52: reprise.extension.v1.KVPutRequest
-	(*KVListRequest)(nil),           // 53: reprise.extension.v1.KVListRequest
-	(*KVEntry)(nil),                 // 54: reprise.extension.v1.KVEntry
-	(*KVListResponse)(nil),          // 55: reprise.extension.v1.KVListResponse
+	(*FeedAdded)(nil),               // 19: reprise.extension.v1.FeedAdded
+	(*FeedRemoved)(nil),             // 20: reprise.extension.v1.FeedRemoved
+	(*ReplayEnded)(nil),             // 21: reprise.extension.v1.ReplayEnded
+	(*Talking)(nil),                 // 22: reprise.extension.v1.Talking
+	(*QueryHandleResponse)(nil),     // 23: reprise.extension.v1.QueryHandleResponse
+	(*PushEventRequest)(nil),        // 24: reprise.extension.v1.PushEventRequest
+	(*AnswerOfferRequest)(nil),      // 25: reprise.extension.v1.AnswerOfferRequest
+	(*MakeOfferRequest)(nil),        // 26: reprise.extension.v1.MakeOfferRequest
+	(*OfferStream)(nil),             // 27: reprise.extension.v1.OfferStream
+	(*Negotiation)(nil),             // 28: reprise.extension.v1.Negotiation
+	(*StreamInfo)(nil),              // 29: reprise.extension.v1.StreamInfo
+	(*ApplyAnswerRequest)(nil),      // 30: reprise.extension.v1.ApplyAnswerRequest
+	(*RouteRequest)(nil),            // 31: reprise.extension.v1.RouteRequest
+	(*DataRouteRequest)(nil),        // 32: reprise.extension.v1.DataRouteRequest
+	(*PauseRequest)(nil),            // 33: reprise.extension.v1.PauseRequest
+	(*KeyframeRequest)(nil),         // 34: reprise.extension.v1.KeyframeRequest
+	(*BitrateRequest)(nil),          // 35: reprise.extension.v1.BitrateRequest
+	(*HangupRequest)(nil),           // 36: reprise.extension.v1.HangupRequest
+	(*CloseHandleRequest)(nil),      // 37: reprise.extension.v1.CloseHandleRequest
+	(*LayerRequest)(nil),            // 38: reprise.extension.v1.LayerRequest
+	(*TalkDetectionRequest)(nil),    // 39: reprise.extension.v1.TalkDetectionRequest
+	(*KeyframeIntervalRequest)(nil), // 40: reprise.extension.v1.KeyframeIntervalRequest
+	(*StartRecordingRequest)(nil),   // 41: reprise.extension.v1.StartRecordingRequest
+	(*StopRecordingRequest)(nil),    // 42: reprise.extension.v1.StopRecordingRequest
+	(*RecordingTrack)(nil),          // 43: reprise.extension.v1.RecordingTrack
+	(*RtpForwardRequest)(nil),       // 44: reprise.extension.v1.RtpForwardRequest
+	(*RtpForwarder)(nil),            // 45: reprise.extension.v1.RtpForwarder
+	(*StopRtpForwardRequest)(nil),   // 46: reprise.extension.v1.StopRtpForwardRequest
+	(*ListRtpForwardsRequest)(nil),  // 47: reprise.extension.v1.ListRtpForwardsRequest
+	(*RtpForwarders)(nil),           // 48: reprise.extension.v1.RtpForwarders
+	(*Room)(nil),                    // 49: reprise.extension.v1.Room
+	(*RoomKey)(nil),                 // 50: reprise.extension.v1.RoomKey
+	(*ListRoomsRequest)(nil),        // 51: reprise.extension.v1.ListRoomsRequest
+	(*Rooms)(nil),                   // 52: reprise.extension.v1.Rooms
+	(*ListRecordingsRequest)(nil),   // 53: reprise.extension.v1.ListRecordingsRequest
+	(*RecordingKey)(nil),            // 54: reprise.extension.v1.RecordingKey
+	(*Recording)(nil),               // 55: reprise.extension.v1.Recording
+	(*RecordedTrack)(nil),           // 56: reprise.extension.v1.RecordedTrack
+	(*Recordings)(nil),              // 57: reprise.extension.v1.Recordings
+	(*StartReplayRequest)(nil),      // 58: reprise.extension.v1.StartReplayRequest
+	(*ReplayKey)(nil),               // 59: reprise.extension.v1.ReplayKey
+	(*Replay)(nil),                  // 60: reprise.extension.v1.Replay
+	(*VirtualFeed)(nil),             // 61: reprise.extension.v1.VirtualFeed
+	(*KVGetRequest)(nil),            // 62: reprise.extension.v1.KVGetRequest
+	(*KVGetResponse)(nil),           // 63: reprise.extension.v1.KVGetResponse
+	(*KVPutRequest)(nil),            // 64: reprise.extension.v1.KVPutRequest
+	(*KVListRequest)(nil),           // 65: reprise.extension.v1.KVListRequest
+	(*KVEntry)(nil),                 // 66: reprise.extension.v1.KVEntry
+	(*KVListResponse)(nil),          // 67: reprise.extension.v1.KVListResponse
 }
 var file_extension_proto_depIdxs = []int32{
 	2,  // 0: reprise.extension.v1.InfoResponse.packages:type_name -> reprise.extension.v1.PluginPackage
@@ -3892,89 +4813,111 @@ var file_extension_proto_depIdxs = []int32{
 	16, // 8: reprise.extension.v1.MediaEventRequest.media:type_name -> reprise.extension.v1.MediaState
 	17, // 9: reprise.extension.v1.MediaEventRequest.slowlink:type_name -> reprise.extension.v1.SlowLink
 	18, // 10: reprise.extension.v1.MediaEventRequest.hangup:type_name -> reprise.extension.v1.Hangup
-	19, // 11: reprise.extension.v1.MediaEventRequest.talking:type_name -> reprise.extension.v1.Talking
-	24, // 12: reprise.extension.v1.MakeOfferRequest.streams:type_name -> reprise.extension.v1.OfferStream
-	26, // 13: reprise.extension.v1.Negotiation.streams:type_name -> reprise.extension.v1.StreamInfo
-	42, // 14: reprise.extension.v1.RtpForwarders.forwarders:type_name -> reprise.extension.v1.RtpForwarder
-	46, // 15: reprise.extension.v1.Rooms.rooms:type_name -> reprise.extension.v1.Room
-	54, // 16: reprise.extension.v1.KVListResponse.entries:type_name -> reprise.extension.v1.KVEntry
-	1,  // 17: reprise.extension.v1.Extension.Info:input_type -> reprise.extension.v1.InfoRequest
-	5,  // 18: reprise.extension.v1.Extension.Init:input_type -> reprise.extension.v1.InitRequest
-	6,  // 19: reprise.extension.v1.Extension.CreateHandle:input_type -> reprise.extension.v1.HandleRequest
-	6,  // 20: reprise.extension.v1.Extension.DestroyHandle:input_type -> reprise.extension.v1.HandleRequest
-	7,  // 21: reprise.extension.v1.Extension.HandleMessage:input_type -> reprise.extension.v1.MessageRequest
-	12, // 22: reprise.extension.v1.Extension.HandleAdminMessage:input_type -> reprise.extension.v1.AdminMessageRequest
-	14, // 23: reprise.extension.v1.Extension.MediaEvent:input_type -> reprise.extension.v1.MediaEventRequest
-	6,  // 24: reprise.extension.v1.Extension.QueryHandle:input_type -> reprise.extension.v1.HandleRequest
-	21, // 25: reprise.extension.v1.Core.PushEvent:input_type -> reprise.extension.v1.PushEventRequest
-	22, // 26: reprise.extension.v1.Core.AnswerOffer:input_type -> reprise.extension.v1.AnswerOfferRequest
-	23, // 27: reprise.extension.v1.Core.MakeOffer:input_type -> reprise.extension.v1.MakeOfferRequest
-	27, // 28: reprise.extension.v1.Core.ApplyAnswer:input_type -> reprise.extension.v1.ApplyAnswerRequest
-	28, // 29: reprise.extension.v1.Core.Route:input_type -> reprise.extension.v1.RouteRequest
-	28, // 30: reprise.extension.v1.Core.Unroute:input_type -> reprise.extension.v1.RouteRequest
-	29, // 31: reprise.extension.v1.Core.RouteData:input_type -> reprise.extension.v1.DataRouteRequest
-	29, // 32: reprise.extension.v1.Core.UnrouteData:input_type -> reprise.extension.v1.DataRouteRequest
-	30, // 33: reprise.extension.v1.Core.SetPaused:input_type -> reprise.extension.v1.PauseRequest
-	31, // 34: reprise.extension.v1.Core.RequestKeyframe:input_type -> reprise.extension.v1.KeyframeRequest
-	32, // 35: reprise.extension.v1.Core.SetBitrate:input_type -> reprise.extension.v1.BitrateRequest
-	33, // 36: reprise.extension.v1.Core.Hangup:input_type -> reprise.extension.v1.HangupRequest
-	34, // 37: reprise.extension.v1.Core.CloseHandle:input_type -> reprise.extension.v1.CloseHandleRequest
-	35, // 38: reprise.extension.v1.Core.SelectLayer:input_type -> reprise.extension.v1.LayerRequest
-	36, // 39: reprise.extension.v1.Core.SetTalkDetection:input_type -> reprise.extension.v1.TalkDetectionRequest
-	37, // 40: reprise.extension.v1.Core.SetKeyframeInterval:input_type -> reprise.extension.v1.KeyframeIntervalRequest
-	38, // 41: reprise.extension.v1.Core.StartRecording:input_type -> reprise.extension.v1.StartRecordingRequest
-	39, // 42: reprise.extension.v1.Core.StopRecording:input_type -> reprise.extension.v1.StopRecordingRequest
-	41, // 43: reprise.extension.v1.Core.StartRtpForward:input_type -> reprise.extension.v1.RtpForwardRequest
-	43, // 44: reprise.extension.v1.Core.StopRtpForward:input_type -> reprise.extension.v1.StopRtpForwardRequest
-	44, // 45: reprise.extension.v1.Core.ListRtpForwards:input_type -> reprise.extension.v1.ListRtpForwardsRequest
-	46, // 46: reprise.extension.v1.Core.PutRoom:input_type -> reprise.extension.v1.Room
-	47, // 47: reprise.extension.v1.Core.DeleteRoom:input_type -> reprise.extension.v1.RoomKey
-	48, // 48: reprise.extension.v1.Core.ListRooms:input_type -> reprise.extension.v1.ListRoomsRequest
-	50, // 49: reprise.extension.v1.Core.KVGet:input_type -> reprise.extension.v1.KVGetRequest
-	52, // 50: reprise.extension.v1.Core.KVPut:input_type -> reprise.extension.v1.KVPutRequest
-	50, // 51: reprise.extension.v1.Core.KVDelete:input_type -> reprise.extension.v1.KVGetRequest
-	53, // 52: reprise.extension.v1.Core.KVList:input_type -> reprise.extension.v1.KVListRequest
-	3,  // 53: reprise.extension.v1.Extension.Info:output_type -> reprise.extension.v1.InfoResponse
-	0,  // 54: reprise.extension.v1.Extension.Init:output_type -> reprise.extension.v1.Empty
-	0,  // 55: reprise.extension.v1.Extension.CreateHandle:output_type -> reprise.extension.v1.Empty
-	0,  // 56: reprise.extension.v1.Extension.DestroyHandle:output_type -> reprise.extension.v1.Empty
-	8,  // 57: reprise.extension.v1.Extension.HandleMessage:output_type -> reprise.extension.v1.MessageResponse
-	13, // 58: reprise.extension.v1.Extension.HandleAdminMessage:output_type -> reprise.extension.v1.AdminMessageResponse
-	0,  // 59: reprise.extension.v1.Extension.MediaEvent:output_type -> reprise.extension.v1.Empty
-	20, // 60: reprise.extension.v1.Extension.QueryHandle:output_type -> reprise.extension.v1.QueryHandleResponse
-	0,  // 61: reprise.extension.v1.Core.PushEvent:output_type -> reprise.extension.v1.Empty
-	25, // 62: reprise.extension.v1.Core.AnswerOffer:output_type -> reprise.extension.v1.Negotiation
-	25, // 63: reprise.extension.v1.Core.MakeOffer:output_type -> reprise.extension.v1.Negotiation
-	0,  // 64: reprise.extension.v1.Core.ApplyAnswer:output_type -> reprise.extension.v1.Empty
-	0,  // 65: reprise.extension.v1.Core.Route:output_type -> reprise.extension.v1.Empty
-	0,  // 66: reprise.extension.v1.Core.Unroute:output_type -> reprise.extension.v1.Empty
-	0,  // 67: reprise.extension.v1.Core.RouteData:output_type -> reprise.extension.v1.Empty
-	0,  // 68: reprise.extension.v1.Core.UnrouteData:output_type -> reprise.extension.v1.Empty
-	0,  // 69: reprise.extension.v1.Core.SetPaused:output_type -> reprise.extension.v1.Empty
-	0,  // 70: reprise.extension.v1.Core.RequestKeyframe:output_type -> reprise.extension.v1.Empty
-	0,  // 71: reprise.extension.v1.Core.SetBitrate:output_type -> reprise.extension.v1.Empty
-	0,  // 72: reprise.extension.v1.Core.Hangup:output_type -> reprise.extension.v1.Empty
-	0,  // 73: reprise.extension.v1.Core.CloseHandle:output_type -> reprise.extension.v1.Empty
-	0,  // 74: reprise.extension.v1.Core.SelectLayer:output_type -> reprise.extension.v1.Empty
-	0,  // 75: reprise.extension.v1.Core.SetTalkDetection:output_type -> reprise.extension.v1.Empty
-	0,  // 76: reprise.extension.v1.Core.SetKeyframeInterval:output_type -> reprise.extension.v1.Empty
-	40, // 77: reprise.extension.v1.Core.StartRecording:output_type -> reprise.extension.v1.RecordingTrack
-	40, // 78: reprise.extension.v1.Core.StopRecording:output_type -> reprise.extension.v1.RecordingTrack
-	42, // 79: reprise.extension.v1.Core.StartRtpForward:output_type -> reprise.extension.v1.RtpForwarder
-	0,  // 80: reprise.extension.v1.Core.StopRtpForward:output_type -> reprise.extension.v1.Empty
-	45, // 81: reprise.extension.v1.Core.ListRtpForwards:output_type -> reprise.extension.v1.RtpForwarders
-	0,  // 82: reprise.extension.v1.Core.PutRoom:output_type -> reprise.extension.v1.Empty
-	0,  // 83: reprise.extension.v1.Core.DeleteRoom:output_type -> reprise.extension.v1.Empty
-	49, // 84: reprise.extension.v1.Core.ListRooms:output_type -> reprise.extension.v1.Rooms
-	51, // 85: reprise.extension.v1.Core.KVGet:output_type -> reprise.extension.v1.KVGetResponse
-	0,  // 86: reprise.extension.v1.Core.KVPut:output_type -> reprise.extension.v1.Empty
-	0,  // 87: reprise.extension.v1.Core.KVDelete:output_type -> reprise.extension.v1.Empty
-	55, // 88: reprise.extension.v1.Core.KVList:output_type -> reprise.extension.v1.KVListResponse
-	53, // [53:89] is the sub-list for method output_type
-	17, // [17:53] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	22, // 11: reprise.extension.v1.MediaEventRequest.talking:type_name -> reprise.extension.v1.Talking
+	19, // 12: reprise.extension.v1.MediaEventRequest.feed_added:type_name -> reprise.extension.v1.FeedAdded
+	20, // 13: reprise.extension.v1.MediaEventRequest.feed_removed:type_name -> reprise.extension.v1.FeedRemoved
+	21, // 14: reprise.extension.v1.MediaEventRequest.replay_ended:type_name -> reprise.extension.v1.ReplayEnded
+	61, // 15: reprise.extension.v1.FeedAdded.feed:type_name -> reprise.extension.v1.VirtualFeed
+	27, // 16: reprise.extension.v1.MakeOfferRequest.streams:type_name -> reprise.extension.v1.OfferStream
+	29, // 17: reprise.extension.v1.Negotiation.streams:type_name -> reprise.extension.v1.StreamInfo
+	45, // 18: reprise.extension.v1.RtpForwarders.forwarders:type_name -> reprise.extension.v1.RtpForwarder
+	49, // 19: reprise.extension.v1.Rooms.rooms:type_name -> reprise.extension.v1.Room
+	56, // 20: reprise.extension.v1.Recording.tracks:type_name -> reprise.extension.v1.RecordedTrack
+	55, // 21: reprise.extension.v1.Recordings.recordings:type_name -> reprise.extension.v1.Recording
+	61, // 22: reprise.extension.v1.Replay.feeds:type_name -> reprise.extension.v1.VirtualFeed
+	29, // 23: reprise.extension.v1.VirtualFeed.streams:type_name -> reprise.extension.v1.StreamInfo
+	66, // 24: reprise.extension.v1.KVListResponse.entries:type_name -> reprise.extension.v1.KVEntry
+	1,  // 25: reprise.extension.v1.Extension.Info:input_type -> reprise.extension.v1.InfoRequest
+	5,  // 26: reprise.extension.v1.Extension.Init:input_type -> reprise.extension.v1.InitRequest
+	6,  // 27: reprise.extension.v1.Extension.CreateHandle:input_type -> reprise.extension.v1.HandleRequest
+	6,  // 28: reprise.extension.v1.Extension.DestroyHandle:input_type -> reprise.extension.v1.HandleRequest
+	7,  // 29: reprise.extension.v1.Extension.HandleMessage:input_type -> reprise.extension.v1.MessageRequest
+	12, // 30: reprise.extension.v1.Extension.HandleAdminMessage:input_type -> reprise.extension.v1.AdminMessageRequest
+	14, // 31: reprise.extension.v1.Extension.MediaEvent:input_type -> reprise.extension.v1.MediaEventRequest
+	6,  // 32: reprise.extension.v1.Extension.QueryHandle:input_type -> reprise.extension.v1.HandleRequest
+	24, // 33: reprise.extension.v1.Core.PushEvent:input_type -> reprise.extension.v1.PushEventRequest
+	25, // 34: reprise.extension.v1.Core.AnswerOffer:input_type -> reprise.extension.v1.AnswerOfferRequest
+	26, // 35: reprise.extension.v1.Core.MakeOffer:input_type -> reprise.extension.v1.MakeOfferRequest
+	30, // 36: reprise.extension.v1.Core.ApplyAnswer:input_type -> reprise.extension.v1.ApplyAnswerRequest
+	31, // 37: reprise.extension.v1.Core.Route:input_type -> reprise.extension.v1.RouteRequest
+	31, // 38: reprise.extension.v1.Core.Unroute:input_type -> reprise.extension.v1.RouteRequest
+	32, // 39: reprise.extension.v1.Core.RouteData:input_type -> reprise.extension.v1.DataRouteRequest
+	32, // 40: reprise.extension.v1.Core.UnrouteData:input_type -> reprise.extension.v1.DataRouteRequest
+	33, // 41: reprise.extension.v1.Core.SetPaused:input_type -> reprise.extension.v1.PauseRequest
+	34, // 42: reprise.extension.v1.Core.RequestKeyframe:input_type -> reprise.extension.v1.KeyframeRequest
+	35, // 43: reprise.extension.v1.Core.SetBitrate:input_type -> reprise.extension.v1.BitrateRequest
+	36, // 44: reprise.extension.v1.Core.Hangup:input_type -> reprise.extension.v1.HangupRequest
+	37, // 45: reprise.extension.v1.Core.CloseHandle:input_type -> reprise.extension.v1.CloseHandleRequest
+	38, // 46: reprise.extension.v1.Core.SelectLayer:input_type -> reprise.extension.v1.LayerRequest
+	39, // 47: reprise.extension.v1.Core.SetTalkDetection:input_type -> reprise.extension.v1.TalkDetectionRequest
+	40, // 48: reprise.extension.v1.Core.SetKeyframeInterval:input_type -> reprise.extension.v1.KeyframeIntervalRequest
+	41, // 49: reprise.extension.v1.Core.StartRecording:input_type -> reprise.extension.v1.StartRecordingRequest
+	42, // 50: reprise.extension.v1.Core.StopRecording:input_type -> reprise.extension.v1.StopRecordingRequest
+	44, // 51: reprise.extension.v1.Core.StartRtpForward:input_type -> reprise.extension.v1.RtpForwardRequest
+	46, // 52: reprise.extension.v1.Core.StopRtpForward:input_type -> reprise.extension.v1.StopRtpForwardRequest
+	47, // 53: reprise.extension.v1.Core.ListRtpForwards:input_type -> reprise.extension.v1.ListRtpForwardsRequest
+	49, // 54: reprise.extension.v1.Core.PutRoom:input_type -> reprise.extension.v1.Room
+	50, // 55: reprise.extension.v1.Core.DeleteRoom:input_type -> reprise.extension.v1.RoomKey
+	51, // 56: reprise.extension.v1.Core.ListRooms:input_type -> reprise.extension.v1.ListRoomsRequest
+	53, // 57: reprise.extension.v1.Core.ListRecordings:input_type -> reprise.extension.v1.ListRecordingsRequest
+	54, // 58: reprise.extension.v1.Core.GetRecording:input_type -> reprise.extension.v1.RecordingKey
+	54, // 59: reprise.extension.v1.Core.DeleteRecording:input_type -> reprise.extension.v1.RecordingKey
+	58, // 60: reprise.extension.v1.Core.StartReplay:input_type -> reprise.extension.v1.StartReplayRequest
+	59, // 61: reprise.extension.v1.Core.PauseReplay:input_type -> reprise.extension.v1.ReplayKey
+	59, // 62: reprise.extension.v1.Core.ResumeReplay:input_type -> reprise.extension.v1.ReplayKey
+	59, // 63: reprise.extension.v1.Core.StopReplay:input_type -> reprise.extension.v1.ReplayKey
+	62, // 64: reprise.extension.v1.Core.KVGet:input_type -> reprise.extension.v1.KVGetRequest
+	64, // 65: reprise.extension.v1.Core.KVPut:input_type -> reprise.extension.v1.KVPutRequest
+	62, // 66: reprise.extension.v1.Core.KVDelete:input_type -> reprise.extension.v1.KVGetRequest
+	65, // 67: reprise.extension.v1.Core.KVList:input_type -> reprise.extension.v1.KVListRequest
+	3,  // 68: reprise.extension.v1.Extension.Info:output_type -> reprise.extension.v1.InfoResponse
+	0,  // 69: reprise.extension.v1.Extension.Init:output_type -> reprise.extension.v1.Empty
+	0,  // 70: reprise.extension.v1.Extension.CreateHandle:output_type -> reprise.extension.v1.Empty
+	0,  // 71: reprise.extension.v1.Extension.DestroyHandle:output_type -> reprise.extension.v1.Empty
+	8,  // 72: reprise.extension.v1.Extension.HandleMessage:output_type -> reprise.extension.v1.MessageResponse
+	13, // 73: reprise.extension.v1.Extension.HandleAdminMessage:output_type -> reprise.extension.v1.AdminMessageResponse
+	0,  // 74: reprise.extension.v1.Extension.MediaEvent:output_type -> reprise.extension.v1.Empty
+	23, // 75: reprise.extension.v1.Extension.QueryHandle:output_type -> reprise.extension.v1.QueryHandleResponse
+	0,  // 76: reprise.extension.v1.Core.PushEvent:output_type -> reprise.extension.v1.Empty
+	28, // 77: reprise.extension.v1.Core.AnswerOffer:output_type -> reprise.extension.v1.Negotiation
+	28, // 78: reprise.extension.v1.Core.MakeOffer:output_type -> reprise.extension.v1.Negotiation
+	0,  // 79: reprise.extension.v1.Core.ApplyAnswer:output_type -> reprise.extension.v1.Empty
+	0,  // 80: reprise.extension.v1.Core.Route:output_type -> reprise.extension.v1.Empty
+	0,  // 81: reprise.extension.v1.Core.Unroute:output_type -> reprise.extension.v1.Empty
+	0,  // 82: reprise.extension.v1.Core.RouteData:output_type -> reprise.extension.v1.Empty
+	0,  // 83: reprise.extension.v1.Core.UnrouteData:output_type -> reprise.extension.v1.Empty
+	0,  // 84: reprise.extension.v1.Core.SetPaused:output_type -> reprise.extension.v1.Empty
+	0,  // 85: reprise.extension.v1.Core.RequestKeyframe:output_type -> reprise.extension.v1.Empty
+	0,  // 86: reprise.extension.v1.Core.SetBitrate:output_type -> reprise.extension.v1.Empty
+	0,  // 87: reprise.extension.v1.Core.Hangup:output_type -> reprise.extension.v1.Empty
+	0,  // 88: reprise.extension.v1.Core.CloseHandle:output_type -> reprise.extension.v1.Empty
+	0,  // 89: reprise.extension.v1.Core.SelectLayer:output_type -> reprise.extension.v1.Empty
+	0,  // 90: reprise.extension.v1.Core.SetTalkDetection:output_type -> reprise.extension.v1.Empty
+	0,  // 91: reprise.extension.v1.Core.SetKeyframeInterval:output_type -> reprise.extension.v1.Empty
+	43, // 92: reprise.extension.v1.Core.StartRecording:output_type -> reprise.extension.v1.RecordingTrack
+	43, // 93: reprise.extension.v1.Core.StopRecording:output_type -> reprise.extension.v1.RecordingTrack
+	45, // 94: reprise.extension.v1.Core.StartRtpForward:output_type -> reprise.extension.v1.RtpForwarder
+	0,  // 95: reprise.extension.v1.Core.StopRtpForward:output_type -> reprise.extension.v1.Empty
+	48, // 96: reprise.extension.v1.Core.ListRtpForwards:output_type -> reprise.extension.v1.RtpForwarders
+	0,  // 97: reprise.extension.v1.Core.PutRoom:output_type -> reprise.extension.v1.Empty
+	0,  // 98: reprise.extension.v1.Core.DeleteRoom:output_type -> reprise.extension.v1.Empty
+	52, // 99: reprise.extension.v1.Core.ListRooms:output_type -> reprise.extension.v1.Rooms
+	57, // 100: reprise.extension.v1.Core.ListRecordings:output_type -> reprise.extension.v1.Recordings
+	55, // 101: reprise.extension.v1.Core.GetRecording:output_type -> reprise.extension.v1.Recording
+	0,  // 102: reprise.extension.v1.Core.DeleteRecording:output_type -> reprise.extension.v1.Empty
+	60, // 103: reprise.extension.v1.Core.StartReplay:output_type -> reprise.extension.v1.Replay
+	0,  // 104: reprise.extension.v1.Core.PauseReplay:output_type -> reprise.extension.v1.Empty
+	0,  // 105: reprise.extension.v1.Core.ResumeReplay:output_type -> reprise.extension.v1.Empty
+	0,  // 106: reprise.extension.v1.Core.StopReplay:output_type -> reprise.extension.v1.Empty
+	63, // 107: reprise.extension.v1.Core.KVGet:output_type -> reprise.extension.v1.KVGetResponse
+	0,  // 108: reprise.extension.v1.Core.KVPut:output_type -> reprise.extension.v1.Empty
+	0,  // 109: reprise.extension.v1.Core.KVDelete:output_type -> reprise.extension.v1.Empty
+	67, // 110: reprise.extension.v1.Core.KVList:output_type -> reprise.extension.v1.KVListResponse
+	68, // [68:111] is the sub-list for method output_type
+	25, // [25:68] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_extension_proto_init() }
@@ -3993,6 +4936,9 @@ func file_extension_proto_init() {
 		(*MediaEventRequest_Slowlink)(nil),
 		(*MediaEventRequest_Hangup)(nil),
 		(*MediaEventRequest_Talking)(nil),
+		(*MediaEventRequest_FeedAdded)(nil),
+		(*MediaEventRequest_FeedRemoved)(nil),
+		(*MediaEventRequest_ReplayEnded)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -4000,7 +4946,7 @@ func file_extension_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_extension_proto_rawDesc), len(file_extension_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   56,
+			NumMessages:   68,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -420,6 +420,13 @@ const (
 	Core_PutRoom_FullMethodName             = "/reprise.extension.v1.Core/PutRoom"
 	Core_DeleteRoom_FullMethodName          = "/reprise.extension.v1.Core/DeleteRoom"
 	Core_ListRooms_FullMethodName           = "/reprise.extension.v1.Core/ListRooms"
+	Core_ListRecordings_FullMethodName      = "/reprise.extension.v1.Core/ListRecordings"
+	Core_GetRecording_FullMethodName        = "/reprise.extension.v1.Core/GetRecording"
+	Core_DeleteRecording_FullMethodName     = "/reprise.extension.v1.Core/DeleteRecording"
+	Core_StartReplay_FullMethodName         = "/reprise.extension.v1.Core/StartReplay"
+	Core_PauseReplay_FullMethodName         = "/reprise.extension.v1.Core/PauseReplay"
+	Core_ResumeReplay_FullMethodName        = "/reprise.extension.v1.Core/ResumeReplay"
+	Core_StopReplay_FullMethodName          = "/reprise.extension.v1.Core/StopReplay"
 	Core_KVGet_FullMethodName               = "/reprise.extension.v1.Core/KVGet"
 	Core_KVPut_FullMethodName               = "/reprise.extension.v1.Core/KVPut"
 	Core_KVDelete_FullMethodName            = "/reprise.extension.v1.Core/KVDelete"
@@ -467,6 +474,18 @@ type CoreClient interface {
 	PutRoom(ctx context.Context, in *Room, opts ...grpc.CallOption) (*Empty, error)
 	DeleteRoom(ctx context.Context, in *RoomKey, opts ...grpc.CallOption) (*Empty, error)
 	ListRooms(ctx context.Context, in *ListRoomsRequest, opts ...grpc.CallOption) (*Rooms, error)
+	// The recordings catalogue: what StartRecording wrote, any extension's.
+	ListRecordings(ctx context.Context, in *ListRecordingsRequest, opts ...grpc.CallOption) (*Recordings, error)
+	GetRecording(ctx context.Context, in *RecordingKey, opts ...grpc.CallOption) (*Recording, error)
+	// Deletes the catalogue rows and the files together.
+	DeleteRecording(ctx context.Context, in *RecordingKey, opts ...grpc.CallOption) (*Empty, error)
+	// Replay of a catalogued recording into a room: each recorded
+	// participant becomes a virtual feed, announced with a FeedAdded media
+	// event to the extension serving the room's plugin.
+	StartReplay(ctx context.Context, in *StartReplayRequest, opts ...grpc.CallOption) (*Replay, error)
+	PauseReplay(ctx context.Context, in *ReplayKey, opts ...grpc.CallOption) (*Empty, error)
+	ResumeReplay(ctx context.Context, in *ReplayKey, opts ...grpc.CallOption) (*Empty, error)
+	StopReplay(ctx context.Context, in *ReplayKey, opts ...grpc.CallOption) (*Empty, error)
 	KVGet(ctx context.Context, in *KVGetRequest, opts ...grpc.CallOption) (*KVGetResponse, error)
 	KVPut(ctx context.Context, in *KVPutRequest, opts ...grpc.CallOption) (*Empty, error)
 	KVDelete(ctx context.Context, in *KVGetRequest, opts ...grpc.CallOption) (*Empty, error)
@@ -721,6 +740,76 @@ func (c *coreClient) ListRooms(ctx context.Context, in *ListRoomsRequest, opts .
 	return out, nil
 }
 
+func (c *coreClient) ListRecordings(ctx context.Context, in *ListRecordingsRequest, opts ...grpc.CallOption) (*Recordings, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Recordings)
+	err := c.cc.Invoke(ctx, Core_ListRecordings_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *coreClient) GetRecording(ctx context.Context, in *RecordingKey, opts ...grpc.CallOption) (*Recording, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Recording)
+	err := c.cc.Invoke(ctx, Core_GetRecording_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *coreClient) DeleteRecording(ctx context.Context, in *RecordingKey, opts ...grpc.CallOption) (*Empty, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Empty)
+	err := c.cc.Invoke(ctx, Core_DeleteRecording_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *coreClient) StartReplay(ctx context.Context, in *StartReplayRequest, opts ...grpc.CallOption) (*Replay, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Replay)
+	err := c.cc.Invoke(ctx, Core_StartReplay_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *coreClient) PauseReplay(ctx context.Context, in *ReplayKey, opts ...grpc.CallOption) (*Empty, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Empty)
+	err := c.cc.Invoke(ctx, Core_PauseReplay_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *coreClient) ResumeReplay(ctx context.Context, in *ReplayKey, opts ...grpc.CallOption) (*Empty, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Empty)
+	err := c.cc.Invoke(ctx, Core_ResumeReplay_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *coreClient) StopReplay(ctx context.Context, in *ReplayKey, opts ...grpc.CallOption) (*Empty, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Empty)
+	err := c.cc.Invoke(ctx, Core_StopReplay_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *coreClient) KVGet(ctx context.Context, in *KVGetRequest, opts ...grpc.CallOption) (*KVGetResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(KVGetResponse)
@@ -802,6 +891,18 @@ type CoreServer interface {
 	PutRoom(context.Context, *Room) (*Empty, error)
 	DeleteRoom(context.Context, *RoomKey) (*Empty, error)
 	ListRooms(context.Context, *ListRoomsRequest) (*Rooms, error)
+	// The recordings catalogue: what StartRecording wrote, any extension's.
+	ListRecordings(context.Context, *ListRecordingsRequest) (*Recordings, error)
+	GetRecording(context.Context, *RecordingKey) (*Recording, error)
+	// Deletes the catalogue rows and the files together.
+	DeleteRecording(context.Context, *RecordingKey) (*Empty, error)
+	// Replay of a catalogued recording into a room: each recorded
+	// participant becomes a virtual feed, announced with a FeedAdded media
+	// event to the extension serving the room's plugin.
+	StartReplay(context.Context, *StartReplayRequest) (*Replay, error)
+	PauseReplay(context.Context, *ReplayKey) (*Empty, error)
+	ResumeReplay(context.Context, *ReplayKey) (*Empty, error)
+	StopReplay(context.Context, *ReplayKey) (*Empty, error)
 	KVGet(context.Context, *KVGetRequest) (*KVGetResponse, error)
 	KVPut(context.Context, *KVPutRequest) (*Empty, error)
 	KVDelete(context.Context, *KVGetRequest) (*Empty, error)
@@ -887,6 +988,27 @@ func (UnimplementedCoreServer) DeleteRoom(context.Context, *RoomKey) (*Empty, er
 }
 func (UnimplementedCoreServer) ListRooms(context.Context, *ListRoomsRequest) (*Rooms, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListRooms not implemented")
+}
+func (UnimplementedCoreServer) ListRecordings(context.Context, *ListRecordingsRequest) (*Recordings, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListRecordings not implemented")
+}
+func (UnimplementedCoreServer) GetRecording(context.Context, *RecordingKey) (*Recording, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetRecording not implemented")
+}
+func (UnimplementedCoreServer) DeleteRecording(context.Context, *RecordingKey) (*Empty, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteRecording not implemented")
+}
+func (UnimplementedCoreServer) StartReplay(context.Context, *StartReplayRequest) (*Replay, error) {
+	return nil, status.Error(codes.Unimplemented, "method StartReplay not implemented")
+}
+func (UnimplementedCoreServer) PauseReplay(context.Context, *ReplayKey) (*Empty, error) {
+	return nil, status.Error(codes.Unimplemented, "method PauseReplay not implemented")
+}
+func (UnimplementedCoreServer) ResumeReplay(context.Context, *ReplayKey) (*Empty, error) {
+	return nil, status.Error(codes.Unimplemented, "method ResumeReplay not implemented")
+}
+func (UnimplementedCoreServer) StopReplay(context.Context, *ReplayKey) (*Empty, error) {
+	return nil, status.Error(codes.Unimplemented, "method StopReplay not implemented")
 }
 func (UnimplementedCoreServer) KVGet(context.Context, *KVGetRequest) (*KVGetResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method KVGet not implemented")
@@ -1353,6 +1475,132 @@ func _Core_ListRooms_Handler(srv interface{}, ctx context.Context, dec func(inte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Core_ListRecordings_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListRecordingsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoreServer).ListRecordings(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Core_ListRecordings_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoreServer).ListRecordings(ctx, req.(*ListRecordingsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Core_GetRecording_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RecordingKey)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoreServer).GetRecording(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Core_GetRecording_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoreServer).GetRecording(ctx, req.(*RecordingKey))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Core_DeleteRecording_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RecordingKey)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoreServer).DeleteRecording(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Core_DeleteRecording_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoreServer).DeleteRecording(ctx, req.(*RecordingKey))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Core_StartReplay_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(StartReplayRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoreServer).StartReplay(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Core_StartReplay_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoreServer).StartReplay(ctx, req.(*StartReplayRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Core_PauseReplay_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReplayKey)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoreServer).PauseReplay(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Core_PauseReplay_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoreServer).PauseReplay(ctx, req.(*ReplayKey))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Core_ResumeReplay_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReplayKey)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoreServer).ResumeReplay(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Core_ResumeReplay_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoreServer).ResumeReplay(ctx, req.(*ReplayKey))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Core_StopReplay_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReplayKey)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoreServer).StopReplay(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Core_StopReplay_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoreServer).StopReplay(ctx, req.(*ReplayKey))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _Core_KVGet_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(KVGetRequest)
 	if err := dec(in); err != nil {
@@ -1527,6 +1775,34 @@ var Core_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListRooms",
 			Handler:    _Core_ListRooms_Handler,
+		},
+		{
+			MethodName: "ListRecordings",
+			Handler:    _Core_ListRecordings_Handler,
+		},
+		{
+			MethodName: "GetRecording",
+			Handler:    _Core_GetRecording_Handler,
+		},
+		{
+			MethodName: "DeleteRecording",
+			Handler:    _Core_DeleteRecording_Handler,
+		},
+		{
+			MethodName: "StartReplay",
+			Handler:    _Core_StartReplay_Handler,
+		},
+		{
+			MethodName: "PauseReplay",
+			Handler:    _Core_PauseReplay_Handler,
+		},
+		{
+			MethodName: "ResumeReplay",
+			Handler:    _Core_ResumeReplay_Handler,
+		},
+		{
+			MethodName: "StopReplay",
+			Handler:    _Core_StopReplay_Handler,
 		},
 		{
 			MethodName: "KVGet",
