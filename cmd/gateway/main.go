@@ -25,6 +25,7 @@ import (
 	"github.com/reprise-rtc/reprise/core/exthost"
 	"github.com/reprise-rtc/reprise/core/gateway"
 	"github.com/reprise-rtc/reprise/core/media"
+	"github.com/reprise-rtc/reprise/core/recorder"
 	"github.com/reprise-rtc/reprise/core/transport/adminapi"
 	"github.com/reprise-rtc/reprise/core/transport/httpapi"
 	"github.com/reprise-rtc/reprise/core/transport/wsapi"
@@ -62,6 +63,13 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 		return fmt.Errorf("open catalogue: %w", err)
 	}
 	defer db.Close()
+	// Recordings cut short by a crash are made playable and catalogued
+	// as incomplete before anything records again.
+	if n, err := recorder.Repair(ctx, db); err != nil {
+		log.Warn("repair recordings", "err", err)
+	} else if n > 0 {
+		log.Info("repaired recordings cut short by a crash", "tracks", n)
+	}
 
 	mcfg, err := mediaConfig(cfg)
 	if err != nil {

@@ -79,8 +79,8 @@ func TestRecordVideoCodecs(t *testing.T) {
 			}
 			if tc.hasDuration {
 				sent := span(pkts[keyframes[1]:], 90000, time.Second/30)
-				if got := probeDuration(t, tr.Path()); !within(got, sent, 0.10) {
-					t.Errorf("ffprobe duration %v, sent %v", got, sent)
+				if got := probeDuration(t, tr.Path()); !closeTo(got, sent, probeTolerance) {
+					t.Errorf("ffprobe duration %v, sent %v (tolerance %v)", got, sent, probeTolerance)
 				}
 			}
 		})

@@ -263,3 +263,12 @@ func within(got, want time.Duration, frac float64) bool {
 	}
 	return float64(diff) <= frac*float64(want)
 }
+
+// probeTolerance is how far ffprobe's idea of a file's duration may be from
+// the media time that was recorded.
+const probeTolerance = 100 * time.Millisecond
+
+// closeTo reports whether got is within tol of want.
+func closeTo(got, want, tol time.Duration) bool {
+	return got-want <= tol && want-got <= tol
+}

@@ -18,6 +18,11 @@ type packet struct {
 	marker  bool
 	arrival time.Duration // since the track started
 	payload []byte
+
+	// What the jitter buffer hands pion's sample builder: the payload with
+	// the arrival time before it, and a packet header around it.
+	wire []byte
+	sbp  rtp.Packet
 }
 
 // maxFramePackets bounds a frame being assembled; a frame that reaches it
@@ -39,18 +44,17 @@ type counters struct {
 }
 
 // pipeline is the synchronous heart of a track, run by its writer
-// goroutine: reorder, assemble frames, wait for keyframes, write.
+// goroutine: reorder (jitter buffer), assemble frames, wait for keyframes, write.
 type pipeline struct {
 	codec  codec
 	writer mediaWriter
 	out    *countingWriter
 	sprop  []byte // H.264 parameter sets from the SDP, as a STAP-A payload
 
-	reorder reorderBuffer
-	deliver func(*packet, int) // pl.take, bound once so pushing does not allocate
-	frame   []*packet
-	tl      timeline
-	rtp     rtp.Packet // reused for every writer call
+	jitter *jitterBuffer
+	frame  []*packet
+	tl     timeline
+	rtp    rtp.Packet // reused for every writer call
 
 	waiting bool          // video: dropping until a keyframe
 	asked   bool          // a keyframe was requested since waiting began
@@ -87,7 +91,7 @@ func newPipeline(c codec, clock uint32, writer mediaWriter, out *countingWriter,
 		onKeyframe: func() {},
 		onFirst:    func(uint32, time.Duration) {},
 	}
-	pl.deliver = pl.take
+	pl.jitter = newJitterBuffer(c, clock, func(p *packet) { pl.release(p) })
 	return pl
 }
 
@@ -104,26 +108,30 @@ func (pl *pipeline) push(p *packet) {
 		pl.release(p)
 		return
 	}
-	switch pl.reorder.push(p, pl.deliver) {
-	case placeOK:
-	case placeLate:
+	switch pl.jitter.push(p) {
+	case jitterOK:
+	case jitterLate:
 		pl.c.late.Add(1)
 		pl.release(p)
-	case placeDuplicate:
+	case jitterDuplicate:
 		pl.c.duplicates.Add(1)
 		pl.release(p)
-	case placeResync:
+	case jitterResync:
 		// A restarted stream: finish the old one, then continue with a
 		// gap the decoder can cope with (a keyframe, for video).
 		pl.c.resyncs.Add(1)
-		pl.reorder.drain(pl.deliver)
+		pl.jitter.flush()
+		pl.takeFrames()
 		pl.broken(p.arrival)
-		pl.reorder.reset(p)
-		pl.reorder.push(p, pl.deliver)
+		pl.jitter.restart()
+		if pl.jitter.push(p) != jitterOK {
+			pl.release(p) // cannot happen: a fresh buffer takes anything
+		}
 	}
+	pl.takeFrames()
 }
 
-// flush writes out what the reorder buffer still holds; a frame left
+// flush writes out what the jitter buffer still holds; a frame left
 // incomplete is dropped.
 func (pl *pipeline) flush() {
 	defer func() {
@@ -131,31 +139,46 @@ func (pl *pipeline) flush() {
 			pl.fail(fmt.Errorf("recorder: panic while writing: %v", r))
 		}
 	}()
-	pl.reorder.drain(pl.deliver)
+	pl.jitter.flush()
+	pl.takeFrames()
 	if len(pl.frame) > 0 {
 		pl.c.discarded.Add(uint64(len(pl.frame)))
 		pl.dropFrame()
 	}
 }
 
-// take receives packets from the reorder buffer in sequence order, with the
-// number of packets given up on just before p.
-func (pl *pipeline) take(p *packet, lost int) {
-	if lost > 0 {
-		pl.c.lost.Add(uint64(lost))
-		pl.broken(p.arrival)
+// takeFrames writes the frames the jitter buffer has completed.
+func (pl *pipeline) takeFrames() {
+	for {
+		f, ok := pl.jitter.pop()
+		if !ok {
+			return
+		}
+		pl.take(f)
 	}
-	if pl.err != nil || len(p.payload) == 0 {
-		// Padding-only packets (bandwidth probes) carry no media but do
-		// use sequence numbers, so they are dropped only after reordering.
-		pl.release(p)
+}
+
+// take receives one frame (for Opus, one packet) from the jitter buffer,
+// in sequence order.
+func (pl *pipeline) take(f frame) {
+	if len(f.packets) == 0 {
 		return
 	}
-	if !pl.codec.isVideo() {
-		pl.writeAudio(p)
-		return
+	pl.c.lost.Add(uint64(f.missing))
+	pl.c.discarded.Add(uint64(f.dropped))
+	if f.missing+f.dropped > 0 {
+		pl.broken(f.packets[0].arrival)
 	}
-	pl.assemble(p)
+	for _, p := range f.packets {
+		if pl.err != nil {
+			return
+		}
+		if !pl.codec.isVideo() {
+			pl.writeAudio(p)
+			continue
+		}
+		pl.assemble(p)
+	}
 }
 
 // broken handles a break in the packet sequence. Audio decoders conceal a
@@ -176,13 +199,11 @@ func (pl *pipeline) writeAudio(p *packet) {
 	ts := pl.tl.next(p.ts, p.arrival)
 	if err := pl.write(p, ts, p.payload); err != nil {
 		pl.fail(err)
-		pl.release(p)
 		return
 	}
 	pl.noteWritten(p, p, ts)
 	pl.c.written.Add(1)
 	pl.c.bytes.Add(uint64(len(p.payload)))
-	pl.release(p)
 }
 
 func (pl *pipeline) assemble(p *packet) {
@@ -194,7 +215,6 @@ func (pl *pipeline) assemble(p *packet) {
 	if len(pl.frame) == 0 && pl.waiting && !frameStart(pl.codec, p.payload) {
 		pl.c.discarded.Add(1)
 		pl.askAgain(p.arrival)
-		pl.release(p) // last use of p: the pool may hand it out at once
 		return
 	}
 	pl.frame = append(pl.frame, p)
@@ -345,11 +365,10 @@ func (pl *pipeline) fail(err error) {
 	pl.dropFrame()
 }
 
-// dropFrame gives the packets of the frame in progress back to the pool,
-// whether they were written or not.
+// dropFrame forgets the frame in progress, whether it was written or not.
+// Its packets are the jitter buffer's copies, not pooled buffers.
 func (pl *pipeline) dropFrame() {
-	for i, p := range pl.frame {
-		pl.release(p)
+	for i := range pl.frame {
 		pl.frame[i] = nil
 	}
 	pl.frame = pl.frame[:0]

@@ -159,48 +159,52 @@ func FuzzPipeline(f *testing.F) {
 	f.Add(byte(3), []byte{0x01, 3, 0x18, 0x30, 0x00, 0x09, 3, 0x10, 0x30, 0x00})
 	f.Add(byte(2), []byte{0x01, 2, 0x0c, 0x80, 0x05, 2, 0x4c, 0x84})
 	f.Add(byte(0), []byte{0x01, 3, 0xfc, 0xff, 0xfe, 0x41, 3, 0xfc, 0xff, 0xfe, 0x81, 0})
-	f.Fuzz(func(t *testing.T, which byte, data []byte) {
-		params := fuzzCodecs[int(which)%len(fuzzCodecs)]
-		c, err := codecOf(params.MimeType)
-		if err != nil {
-			t.Fatal(err)
+	f.Fuzz(fuzzPipelineBody)
+}
+
+// fuzzPipelineBody is FuzzPipeline's check of one input: which picks the
+// codec, data holds the packets.
+func fuzzPipelineBody(t *testing.T, which byte, data []byte) {
+	params := fuzzCodecs[int(which)%len(fuzzCodecs)]
+	c, err := codecOf(params.MimeType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &countingWriter{w: seekDiscard{}}
+	w, err := newContainer(c, params, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cnt counters
+	pl := newPipeline(c, params.ClockRate, w, out, &cnt)
+	if c == codecH264 {
+		pl.sprop = h264ParameterSets("sprop-parameter-sets=Z0LAHtkDxWhAAAADAEAAAA8jxYuS,aMuMsg==")
+	}
+	var (
+		seq  uint16 = 65500
+		ts   uint32 = 4294960000
+		ssrc uint32 = 1
+	)
+	for len(data) >= 2 {
+		ctl, n := data[0], int(data[1])
+		data = data[2:]
+		n = min(n, len(data))
+		payload := append([]byte(nil), data[:n]...)
+		data = data[n:]
+		// ctl: bit 0 marker; bits 1-2 sequence step (+1, +2, -1, +40);
+		// bits 3-4 timestamp step (0, +3000, -3000, +2^31); bit 5 new SSRC.
+		seq += [4]uint16{1, 2, 65535, 40}[(ctl>>1)&3]
+		ts += [4]uint32{0, 3000, 4294964296, 1 << 31}[(ctl>>3)&3]
+		if ctl&0x20 != 0 {
+			ssrc++
 		}
-		out := &countingWriter{w: seekDiscard{}}
-		w, err := newContainer(c, params, out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var cnt counters
-		pl := newPipeline(c, params.ClockRate, w, out, &cnt)
-		if c == codecH264 {
-			pl.sprop = h264ParameterSets("sprop-parameter-sets=Z0LAHtkDxWhAAAADAEAAAA8jxYuS,aMuMsg==")
-		}
-		var (
-			seq  uint16 = 65500
-			ts   uint32 = 4294960000
-			ssrc uint32 = 1
-		)
-		for len(data) >= 2 {
-			ctl, n := data[0], int(data[1])
-			data = data[2:]
-			n = min(n, len(data))
-			payload := append([]byte(nil), data[:n]...)
-			data = data[n:]
-			// ctl: bit 0 marker; bits 1-2 sequence step (+1, +2, -1, +40);
-			// bits 3-4 timestamp step (0, +3000, -3000, +2^31); bit 5 new SSRC.
-			seq += [4]uint16{1, 2, 65535, 40}[(ctl>>1)&3]
-			ts += [4]uint32{0, 3000, 4294964296, 1 << 31}[(ctl>>3)&3]
-			if ctl&0x20 != 0 {
-				ssrc++
-			}
-			pl.push(&packet{seq: seq, ts: ts, ssrc: ssrc, marker: ctl&1 != 0, payload: payload})
-		}
-		pl.flush()
-		if pl.err != nil {
-			t.Fatalf("%s: %v", params.MimeType, pl.err)
-		}
-		if err := w.Close(); err != nil {
-			t.Fatalf("%s: close: %v", params.MimeType, err)
-		}
-	})
+		pl.push(&packet{seq: seq, ts: ts, ssrc: ssrc, marker: ctl&1 != 0, payload: payload})
+	}
+	pl.flush()
+	if pl.err != nil {
+		t.Fatalf("%s: %v", params.MimeType, pl.err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatalf("%s: close: %v", params.MimeType, err)
+	}
 }

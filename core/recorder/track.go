@@ -28,6 +28,10 @@ const DefaultQueueLength = 1024
 // goroutine, so a stuck database cannot keep Close waiting for ever.
 const catalogueTimeout = 5 * time.Second
 
+// progressInterval is how often a track stores its progress in the
+// catalogue while it records.
+const progressInterval = time.Second
+
 // recycleLimit is the largest payload buffer a track keeps for reuse; a
 // rare oversized packet's buffer is left to the garbage collector.
 const recycleLimit = 16 << 10
@@ -89,9 +93,10 @@ type Track struct {
 	needKeyframe atomic.Bool
 	c            counters
 
-	pipe *pipeline // owned by the writer goroutine
-	file *os.File
-	out  *countingWriter
+	pipe         *pipeline // owned by the writer goroutine
+	savedPackets uint64    // packets written at the last progress update; writer goroutine only
+	file         *os.File
+	out          *countingWriter
 }
 
 // Start creates the track's file, writes the container header and the
@@ -263,10 +268,15 @@ func (t *Track) Close() error {
 // run is the writer goroutine.
 func (t *Track) run(writer mediaWriter) {
 	defer close(t.done)
+	progress := time.NewTicker(progressInterval)
+	defer progress.Stop()
 	for {
 		select {
 		case p := <-t.queue:
 			t.pipe.push(p)
+			continue
+		case <-progress.C:
+			t.saveProgress()
 			continue
 		case <-t.stop:
 		}
@@ -326,6 +336,34 @@ func (t *Track) closeFile(writer mediaWriter) error {
 		return fmt.Errorf("recorder: close file: %w", err)
 	}
 	return nil
+}
+
+// saveProgress stores what has been written so far in the catalogue, so
+// that a gateway killed mid-recording leaves a row that says how much of
+// the file is usable (see Repair). The file itself needs no flushing for
+// that: the container writers hand every page and frame to the kernel as
+// soon as it is complete, and a killed process does not lose what the
+// kernel holds.
+func (t *Track) saveProgress() {
+	if t.store == nil || !t.pipe.started {
+		return
+	}
+	written := t.c.written.Load()
+	if written == t.savedPackets {
+		return
+	}
+	t.savedPackets = written
+	ctx, cancel := context.WithTimeout(context.Background(), catalogueTimeout)
+	defer cancel()
+	err := t.store.UpdateRecordingTrackProgress(ctx, t.id, storage.RecordingTrackProgress{
+		LastRTPTS: t.pipe.lastTS,
+		Packets:   written,
+		Bytes:     t.c.bytes.Load(),
+		Duration:  t.pipe.duration(),
+	})
+	if err != nil {
+		t.log.Warn("could not record progress in the catalogue", "err", err)
+	}
 }
 
 // firstWritten records the first packet in the catalogue. It runs on the

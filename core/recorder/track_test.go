@@ -120,8 +120,8 @@ func TestRecordOpusToOgg(t *testing.T) {
 	}
 
 	sent := span(pkts, 48000, 20*time.Millisecond)
-	if got := probeDuration(t, tr.Path()); !within(got, sent, 0.10) {
-		t.Errorf("ffprobe duration %v, sent %v", got, sent)
+	if got := probeDuration(t, tr.Path()); !closeTo(got, sent, probeTolerance) {
+		t.Errorf("ffprobe duration %v, sent %v (tolerance %v)", got, sent, probeTolerance)
 	}
 	if msg := decodeErrors(t, tr.Path()); msg != "" {
 		t.Errorf("decoding the file: %s", msg)
@@ -208,8 +208,8 @@ func TestRecordVP8StartsOnKeyframe(t *testing.T) {
 		t.Errorf("file has %d frames, want %d (those from the first keyframe on)", len(keys), want)
 	}
 	sent := span(pkts[next:], 90000, time.Second/30)
-	if got := probeDuration(t, tr.Path()); !within(got, sent, 0.10) {
-		t.Errorf("ffprobe duration %v, sent %v", got, sent)
+	if got := probeDuration(t, tr.Path()); !closeTo(got, sent, probeTolerance) {
+		t.Errorf("ffprobe duration %v, sent %v (tolerance %v)", got, sent, probeTolerance)
 	}
 	s := tr.Stats()
 	if s.Discarded != uint64(next-start) || s.Written != uint64(len(pkts)-next) || int(s.Frames) != want {
@@ -332,8 +332,8 @@ func TestRecordVP8AcrossStreamRestart(t *testing.T) {
 		t.Errorf("stats %+v, want 1 resync and no loss", s)
 	}
 	sent := span(pkts, 90000, time.Second/30)
-	if got := probeDuration(t, tr.Path()); !within(got, sent, 0.10) {
-		t.Errorf("ffprobe duration %v, sent %v", got, sent)
+	if got := probeDuration(t, tr.Path()); !closeTo(got, sent, probeTolerance) {
+		t.Errorf("ffprobe duration %v, sent %v (tolerance %v)", got, sent, probeTolerance)
 	}
 }
 
@@ -354,12 +354,16 @@ func TestWriteRTPNeverBlocks(t *testing.T) {
 		t.Fatal(err)
 	}
 	delta := &rtp.Packet{Header: rtp.Header{Version: 2, SSRC: 1, Marker: true}, Payload: []byte{0x10, 0x01, 0xff}}
+	// The jitter buffer releases a frame once the packet after it is in.
 	delta.SequenceNumber = 0
+	tr.WriteRTP(delta)
+	delta.SequenceNumber = 1
+	delta.Timestamp = 3000
 	tr.WriteRTP(delta)
 	waitFor(t, "writer to stall", once.Load)
 
 	begin := time.Now()
-	for i := 1; i <= 100; i++ {
+	for i := 2; i <= 101; i++ {
 		delta.SequenceNumber = uint16(i)
 		if err := tr.WriteRTP(delta); err != nil {
 			t.Fatal(err)
@@ -369,8 +373,8 @@ func TestWriteRTPNeverBlocks(t *testing.T) {
 		t.Errorf("100 writes to a stalled track took %v", d)
 	}
 	s := tr.Stats()
-	if s.Received != 101 || s.Dropped != 100-8 {
-		t.Errorf("stats %+v, want 101 received, %d dropped", s, 100-8)
+	if s.Received != 102 || s.Dropped != 100-8 {
+		t.Errorf("stats %+v, want 102 received, %d dropped", s, 100-8)
 	}
 	close(release)
 	if err := tr.Close(); err != nil {
@@ -435,3 +439,46 @@ var _ interface {
 	WriteRTP(*rtp.Packet) error
 	Close() error
 } = (*Track)(nil)
+
+// A publisher that stops sending audio for a second (DTX, a muted
+// microphone) keeps its RTP clock running: the file must keep the silence,
+// so it lasts as long as the video recorded beside it. A packet reordered
+// right after the gap must not move the clock backwards.
+func TestRecordOpusKeepsGaps(t *testing.T) {
+	pkts := opusRTP(t)
+	const gapFrom, gapLen = 50, 50 // packets of 20 ms: one second, from 1 s on
+	if len(pkts) < gapFrom+gapLen+20 {
+		t.Fatalf("capture too short: %d packets", len(pkts))
+	}
+	var feed []*rtp.Packet
+	for i, p := range pkts {
+		if i >= gapFrom && i < gapFrom+gapLen {
+			continue
+		}
+		q := *p
+		if i >= gapFrom+gapLen {
+			q.SequenceNumber -= gapLen // no packets were sent: no sequence numbers used
+		}
+		feed = append(feed, &q)
+	}
+	// Swap the first two packets after the gap.
+	feed[gapFrom], feed[gapFrom+1] = feed[gapFrom+1], feed[gapFrom]
+
+	store, rec := openStore(t)
+	tr := record(t, store, Options{Dir: t.TempDir(), BaseName: "a", Codec: opusCodec, RecordingID: rec.ID, QueueLength: 4096}, feed)
+
+	sent := span(pkts, 48000, 20*time.Millisecond)
+	if got := probeDuration(t, tr.Path()); !closeTo(got, sent, probeTolerance) {
+		t.Errorf("ffprobe duration %v, sent %v with a 1 s gap (tolerance %v)", got, sent, probeTolerance)
+	}
+	if msg := decodeErrors(t, tr.Path()); msg != "" {
+		t.Errorf("decoding the file: %s", msg)
+	}
+	if s := tr.Stats(); s.Written != uint64(len(feed)) || s.Lost != 0 {
+		t.Errorf("stats %+v, want %d written and none lost", s, len(feed))
+	}
+	tracks, _ := store.RecordingTracks(context.Background(), rec.ID)
+	if want := sent - 20*time.Millisecond; len(tracks) != 1 || !closeTo(tracks[0].Duration, want, time.Millisecond) {
+		t.Errorf("catalogue row %+v, want duration %v", tracks, want)
+	}
+}

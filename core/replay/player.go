@@ -64,7 +64,8 @@ type Options struct {
 	// may decode with artifacts, since they reference frames the repeated
 	// key frame does not restore).
 	IgnoreKeyframeRequests bool
-	// OnDone is called once when playing ends, with the reason.
+	// OnDone is called once when playing ends, with the reason, before
+	// Done is closed; it must not call Stop or wait on Done.
 	OnDone func(Reason, error)
 	Logger *slog.Logger
 }
@@ -333,10 +334,12 @@ func (p *Player) run(ctx context.Context, start time.Time) {
 	} else {
 		p.log.Debug("replay ended", "reason", reason)
 	}
-	close(p.done)
+	// OnDone runs before Done closes, so whoever waits on Stop or Done
+	// sees its effects.
 	if p.opts.OnDone != nil {
 		p.opts.OnDone(reason, err)
 	}
+	close(p.done)
 }
 
 // playAll plays the file, once or looping.

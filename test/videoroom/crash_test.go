@@ -103,6 +103,7 @@ func TestCrashSurvival(t *testing.T) {
 		"subscriber 1 video": maxGap(s1, "video", 1, killed.Add(-300*time.Millisecond), back.Add(300*time.Millisecond)),
 		"subscriber 2 video": maxGap(s2, "video", 1, killed.Add(-300*time.Millisecond), back.Add(300*time.Millisecond)),
 	} {
+		t.Logf("%s: longest gap %v across the crash", name, g)
 		if g > 100*time.Millisecond {
 			t.Errorf("%s: %v without packets across the crash", name, g)
 		}
