@@ -19,4 +19,38 @@
 //	}
 //
 // Each entry of "rooms" takes exactly the fields of a "create" request.
+//
+// # Recordings and replay (not in Janus)
+//
+// A room created with "record": true (or switched on with
+// "enable_recording") records every publisher into one catalogue entry per
+// recording period; "configure" with "record": true records one publisher
+// into an entry of its own. Three synchronous requests use the catalogue:
+//
+//	{"request": "list_recordings", "room": <id>}
+//	  -> {"videoroom": "success", "room": <id>, "recordings": [{"recording_id": "...",
+//	      "started_at": <unix ms>, "ended_at": <unix ms>, "duration_ms": n, "complete": true,
+//	      "tracks": [{"participant_id", "display", "mid", "type", "codec", "offset_ms",
+//	                  "duration_ms", "packets", "complete"}]}]}
+//	  (the room need not exist any more: recordings outlive rooms)
+//	{"request": "replay", "room": <id>, "recording_id": "...", "loop": false, "secret": "<room secret>"}
+//	  -> {"videoroom": "success", "room": <id>, "replay_id": "..."}
+//	{"request": "stop_replay", "replay_id": "...", "secret": "<secret of the room it plays into>"}
+//	  -> {"videoroom": "success", "replay_id": "..."}
+//
+// Errors are VideoRoom errors: 426 no such room, 433 wrong secret, 429/430
+// missing or invalid fields, 438 no such recording (replay) or no such
+// replay (stop_replay), and 499 when the gateway fails or lacks the feature
+// (its message then says "unimplemented").
+//
+// A replay makes every recorded participant a virtual feed: a publisher of
+// the room with a fresh id, the recorded display name and the recorded
+// streams and codecs, announced with "publishers", listed by
+// "listparticipants" and subscribed to like any other. It has no client
+// handle, so no bitrate cap, talk detection, keyframe interval or
+// recording applies to it. When its replay ends or is stopped it leaves as
+// a detaching publisher does ("unpublished" and "leaving"; subscribers get
+// "updated" without its streams). Destroying the room stops its replays.
+// Virtual feeds are kept in the KV state like every participant, so they
+// survive a restart of this process.
 package main

@@ -27,7 +27,10 @@ const (
 	errNotPublished     = 435
 	errIDExists         = 436
 	errInvalidSDP       = 437
-	errUnknown          = 499
+	// errNoSuchRecording is Reprise's own: replay and stop_replay name a
+	// recording or replay the gateway does not have.
+	errNoSuchRecording = 438
+	errUnknown         = 499
 )
 
 // vrError is a VideoRoom error: it travels inside the plugin data, never

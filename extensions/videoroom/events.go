@@ -11,6 +11,23 @@ import (
 func (v *videoRoom) MediaEvent(ctx context.Context, ev sdk.MediaEvent) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.core == nil {
+		return
+	}
+	switch ev.Kind {
+	case sdk.FeedAdded:
+		v.feedAdded(ev)
+		v.flush(ctx)
+		return
+	case sdk.FeedRemoved:
+		v.feedRemoved(ctx, ev.Handle)
+		v.flush(ctx)
+		return
+	case sdk.ReplayEnded:
+		v.replayEnded(ctx, ev.ReplayID)
+		v.flush(ctx)
+		return
+	}
 	s := v.sessions[ev.Handle]
 	if s == nil || v.core == nil {
 		return

@@ -3,26 +3,34 @@ package main
 // publisher is a participant of a room (Janus's "publisher" role): it may
 // never publish, and then only receives the room's notifications.
 type publisher struct {
-	Handle     uint64            `json:"handle"`
-	Room       uint64            `json:"room"`
-	ID         uint64            `json:"id"`
-	PrivateID  uint32            `json:"private_id"`
-	Display    string            `json:"display,omitempty"`
-	Published  bool              `json:"published"` // a PeerConnection was negotiated
-	Active     bool              `json:"active"`    // it is up: the feed is announced
-	AudioCodec string            `json:"audio_codec,omitempty"`
-	VideoCodec string            `json:"video_codec,omitempty"`
-	Streams    []*pubStream      `json:"streams,omitempty"`
-	Bitrate    uint32            `json:"bitrate,omitempty"` // per-publisher cap; 0: the room's
-	Recording  bool              `json:"recording,omitempty"`
-	RecordBase string            `json:"record_base,omitempty"`
-	AudioLevel bool              `json:"audio_level,omitempty"` // ssrc-audio-level negotiated
-	Talking    bool              `json:"talking,omitempty"`
-	Described  map[string]string `json:"descriptions,omitempty"` // mid -> description
-	Forwarders []*forwarder      `json:"forwarders,omitempty"`
+	Handle     uint64       `json:"handle"`
+	Room       uint64       `json:"room"`
+	ID         uint64       `json:"id"`
+	PrivateID  uint32       `json:"private_id"`
+	Display    string       `json:"display,omitempty"`
+	Published  bool         `json:"published"` // a PeerConnection was negotiated
+	Active     bool         `json:"active"`    // it is up: the feed is announced
+	AudioCodec string       `json:"audio_codec,omitempty"`
+	VideoCodec string       `json:"video_codec,omitempty"`
+	Streams    []*pubStream `json:"streams,omitempty"`
+	Bitrate    uint32       `json:"bitrate,omitempty"` // per-publisher cap; 0: the room's
+	Recording  bool         `json:"recording,omitempty"`
+	RecordBase string       `json:"record_base,omitempty"`
+	// RecordingID is the catalogue entry its tracks are recorded into:
+	// the room's while the room records, else its own.
+	RecordingID string            `json:"recording_id,omitempty"`
+	AudioLevel  bool              `json:"audio_level,omitempty"` // ssrc-audio-level negotiated
+	Talking     bool              `json:"talking,omitempty"`
+	Described   map[string]string `json:"descriptions,omitempty"` // mid -> description
+	Forwarders  []*forwarder      `json:"forwarders,omitempty"`
 	// Per-participant overrides of the room's talk detection settings.
 	AudioActivePackets int `json:"audio_active_packets,omitempty"`
 	AudioLevelAverage  int `json:"audio_level_average,omitempty"`
+	// Virtual: a recorded participant replayed by the core (ReplayID);
+	// Handle is then the core's virtual handle, which has no client and no
+	// PeerConnection.
+	Virtual  bool   `json:"virtual,omitempty"`
+	ReplayID string `json:"replay_id,omitempty"`
 }
 
 // pubStream is one published m-line.

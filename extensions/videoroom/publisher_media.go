@@ -10,12 +10,18 @@ import (
 // requests, talk detection, closing its PeerConnection.
 
 func (v *videoRoom) hangup(ctx context.Context, handle uint64) {
+	if v.isVirtual(handle) {
+		return
+	}
 	if err := v.core.Hangup(ctx, handle, "Close PC"); err != nil {
 		slog.Debug("hang up", "handle", handle, "err", err)
 	}
 }
 
 func (v *videoRoom) keyframe(ctx context.Context, pub *publisher, st *pubStream) {
+	if pub.Virtual {
+		return
+	}
 	if err := v.core.RequestKeyframe(ctx, pub.Handle, st.MID); err != nil {
 		slog.Warn("keyframe request", "handle", pub.Handle, "mid", st.MID, "err", err)
 	}
@@ -23,6 +29,9 @@ func (v *videoRoom) keyframe(ctx context.Context, pub *publisher, st *pubStream)
 
 // applyBitrate caps the publisher with REMB: its own value or the room's.
 func (v *videoRoom) applyBitrate(ctx context.Context, r *room, pub *publisher) {
+	if pub.Virtual {
+		return // nothing to send REMB to
+	}
 	b := pub.Bitrate
 	if b == 0 {
 		b = r.Bitrate
@@ -41,7 +50,7 @@ func (v *videoRoom) currentBitrate(r *room, pub *publisher) uint32 {
 
 // applyKeyframeInterval asks the core for regular keyframe requests (fir_freq).
 func (v *videoRoom) applyKeyframeInterval(ctx context.Context, r *room, pub *publisher) {
-	if !pub.Published {
+	if !pub.Published || pub.Virtual {
 		return
 	}
 	for _, st := range pub.Streams {
@@ -60,7 +69,7 @@ func (v *videoRoom) applyKeyframeInterval(ctx context.Context, r *room, pub *pub
 // applyTalkDetection turns the core's audio-level detection on for rooms
 // that send talking events.
 func (v *videoRoom) applyTalkDetection(ctx context.Context, r *room, pub *publisher) {
-	if !r.AudioLevelEvent || !pub.AudioLevel {
+	if !r.AudioLevelEvent || !pub.AudioLevel || pub.Virtual {
 		return
 	}
 	for _, st := range pub.Streams {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 
 	"google.golang.org/grpc/codes"
 
@@ -12,6 +13,9 @@ import (
 
 // setRecording starts or stops recording every stream of a publisher.
 func (v *videoRoom) setRecording(ctx context.Context, r *room, pub *publisher, on bool, base string) *vrError {
+	if pub.Virtual {
+		return nil // a replay is a recording already
+	}
 	if !on {
 		for _, st := range pub.Streams {
 			if st.Type == "data" || st.Disabled {
@@ -33,6 +37,10 @@ func (v *videoRoom) setRecording(ctx context.Context, r *room, pub *publisher, o
 		base = fmt.Sprintf("videoroom-%d-user-%d", r.Room, pub.ID)
 	}
 	pub.RecordBase = base
+	pub.RecordingID = v.roomRecordingID(r)
+	if pub.RecordingID == "" {
+		pub.RecordingID = newRecordingID()
+	}
 	for _, st := range pub.Streams {
 		if st.Type == "data" || st.Disabled {
 			continue
@@ -50,7 +58,7 @@ func (v *videoRoom) setRecording(ctx context.Context, r *room, pub *publisher, o
 // core has no media for it yet (Janus records from the first packet).
 func (v *videoRoom) recordStream(ctx context.Context, r *room, pub *publisher, st *pubStream) *vrError {
 	_, err := v.core.StartRecording(ctx, pub.Handle, st.MID, sdk.RecordingOptions{
-		Dir: r.RecDir, Filename: fmt.Sprintf("%s-%s-%s", pub.RecordBase, st.Type, st.MID), RoomID: r.Room,
+		Dir: r.RecDir, Filename: fmt.Sprintf("%s-%s-%s", pub.RecordBase, st.Type, st.MID), RoomID: r.Room, RecordingID: pub.RecordingID,
 		ParticipantID: fmt.Sprint(pub.ID), Display: pub.Display})
 	switch {
 	case err == nil:
@@ -64,3 +72,18 @@ func (v *videoRoom) recordStream(ctx context.Context, r *room, pub *publisher, s
 	v.dirty.pubs[pub.Handle] = true
 	return nil
 }
+
+// roomRecordingID is the recording the room's publishers are recorded into
+// while it records ("record": true), made when first needed; "" otherwise.
+func (v *videoRoom) roomRecordingID(r *room) string {
+	if !r.Record {
+		return ""
+	}
+	if r.RecordingID == "" {
+		r.RecordingID = newRecordingID()
+		v.dirty.rooms[r.Room] = true
+	}
+	return r.RecordingID
+}
+
+func newRecordingID() string { return fmt.Sprintf("%016x", rand.Uint64()) }

@@ -383,6 +383,9 @@ func (v *videoRoom) removeParticipant(ctx context.Context, r *room, pub *publish
 		v.notifyOthers(r, pub, map[string]any{"videoroom": "event", "room": r.Room, "leaving": pub.ID})
 	}
 	delete(r.participants, pub.ID)
+	if pub.Virtual {
+		delete(v.virtual, pub.Handle)
+	}
 	if s := v.sessions[pub.Handle]; s != nil && s.pub == pub {
 		s.pub = nil
 	}

@@ -153,7 +153,16 @@ func (v *videoRoom) destroy(ctx context.Context, p params) any {
 // subscriptions told nor hung up (their feeds are gone with the room).
 func (v *videoRoom) destroyRoom(ctx context.Context, r *room) {
 	gone := map[string]any{"videoroom": "destroyed", "room": r.Room}
+	replays := map[string]bool{}
 	for _, pub := range sortedParticipants(r) {
+		if pub.Virtual {
+			// Its replay has nowhere to play any more.
+			delete(r.participants, pub.ID)
+			delete(v.virtual, pub.Handle)
+			v.dirty.pubs[pub.Handle] = true
+			replays[pub.ReplayID] = true
+			continue
+		}
 		v.queue(pub.Handle, gone, nil)
 		if pub.Published {
 			v.stopPublishing(ctx, r, pub, false)
@@ -169,6 +178,9 @@ func (v *videoRoom) destroyRoom(ctx context.Context, r *room) {
 	}
 	delete(v.rooms, r.Room)
 	v.dirty.rooms[r.Room] = true
+	for id := range replays {
+		v.stopReplayOf(ctx, id)
+	}
 	slog.Info("room destroyed", "room", r.Room)
 }
 
@@ -333,6 +345,9 @@ func (v *videoRoom) enableRecording(ctx context.Context, p params) any {
 	}
 	if e := r.checkSecret(p); e != nil {
 		return e
+	}
+	if record != r.Record {
+		r.RecordingID = "" // each time the room records is a recording of its own
 	}
 	r.Record = record
 	v.dirty.rooms[r.Room] = true

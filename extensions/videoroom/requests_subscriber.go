@@ -64,6 +64,10 @@ func (v *videoRoom) offer(ctx context.Context, sub *subscriber) (*sdk.JSEP, *vrE
 	var streams, media []sdk.OfferStream
 	for _, st := range sub.Streams {
 		os := sdk.OfferStream{Kind: st.Type, Codec: st.Codec, MID: st.MID, Fmtp: st.Fmtp, Inactive: !st.Active}
+		if st.Active && v.isVirtual(st.FeedHandle) {
+			// The core offers what the recording holds.
+			os.SourceHandle, os.SourceMID = st.FeedHandle, st.FeedMID
+		}
 		streams = append(streams, os)
 		if st.Type != "data" {
 			media = append(media, os)

@@ -41,6 +41,9 @@ type roomSettings struct {
 	NotifyJoining      bool     `json:"notify_joining"`
 	RequireE2EE        bool     `json:"require_e2ee"`
 	Permanent          bool     `json:"permanent"`
+	// RecordingID groups the tracks of the room's current recording
+	// ("record": true) into one catalogue entry, which replay plays back.
+	RecordingID string `json:"recording_id,omitempty"`
 }
 
 // room is a live room: its settings and who is in it.

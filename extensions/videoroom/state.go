@@ -19,14 +19,16 @@ import (
 //	pub/<handle>  publisher: a participant and its published streams
 //	sub/<handle>  subscriber: a subscription and its m-lines
 //	kicked/<handle>  a handle whose participant was kicked
+//	virtual/<handle> publisher: a replayed participant (virtual handle)
 //
 // Permanent rooms are also in the gateway's room catalogue (PutRoom), which
 // outlives gateway restarts; the KV state only outlives the extension's.
 const (
-	keyRoom   = "room/"
-	keyPub    = "pub/"
-	keySub    = "sub/"
-	keyKicked = "kicked/"
+	keyRoom    = "room/"
+	keyPub     = "pub/"
+	keySub     = "sub/"
+	keyKicked  = "kicked/"
+	keyVirtual = "virtual/"
 )
 
 // dirtySet names what changed since the last persist.
@@ -65,6 +67,14 @@ func (v *videoRoom) persist(ctx context.Context) {
 	}
 	for h := range v.dirty.pubs {
 		key := strconv.FormatUint(h, 10)
+		if vp := v.virtual[h]; vp != nil {
+			put(keyVirtual+key, vp)
+			continue
+		}
+		if v.sessions[h] == nil {
+			// It may have been a virtual feed that is gone.
+			del(keyVirtual + key)
+		}
 		s := v.sessions[h]
 		if s != nil && s.pub != nil {
 			put(keyPub+key, s.pub)
@@ -105,7 +115,7 @@ func (v *videoRoom) restore(ctx context.Context, st sdk.InitState) error {
 	if err != nil {
 		return fmt.Errorf("load videoroom state: %w", err)
 	}
-	var pubs []*publisher
+	var pubs, virtuals []*publisher
 	var subs []*subscriber
 	for key, val := range entries {
 		switch {
@@ -130,6 +140,13 @@ func (v *videoRoom) restore(ctx context.Context, st sdk.InitState) error {
 				continue
 			}
 			subs = append(subs, &s)
+		case strings.HasPrefix(key, keyVirtual):
+			var p publisher
+			if err := json.Unmarshal(val, &p); err != nil {
+				slog.Warn("bad stored virtual feed", "key", key, "err", err)
+				continue
+			}
+			virtuals = append(virtuals, &p)
 		case strings.HasPrefix(key, keyKicked):
 			h, _ := strconv.ParseUint(strings.TrimPrefix(key, keyKicked), 10, 64)
 			if s := v.sessions[h]; s != nil {
@@ -160,6 +177,17 @@ func (v *videoRoom) restore(ctx context.Context, st sdk.InitState) error {
 			r.participants[p.ID] = p
 			s.pub = p
 		}
+	}
+	// Replayed participants stay while their room does; the core tells of
+	// the ones that end.
+	for _, p := range virtuals {
+		r := v.rooms[p.Room]
+		if r == nil || !p.Virtual {
+			v.dirty.pubs[p.Handle] = true
+			continue
+		}
+		r.participants[p.ID] = p
+		v.virtual[p.Handle] = p
 	}
 	for _, s := range subs {
 		sess := v.sessions[s.Handle]
@@ -247,7 +275,7 @@ func (v *videoRoom) loadCatalogue() {
 				continue
 			}
 		}
-		s.Room, s.Permanent = sr.ID, true
+		s.Room, s.Permanent, s.RecordingID = sr.ID, true, ""
 		// A stored room replaces a configured one of the same id, unless
 		// someone is in it already.
 		if r := v.rooms[sr.ID]; r != nil && (len(r.participants) > 0 || len(r.subscribers) > 0) {

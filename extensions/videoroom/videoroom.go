@@ -44,10 +44,13 @@ type videoRoom struct {
 	sessions map[uint64]*session
 	pending  []outgoing
 	dirty    dirtySet
+	// virtual holds the replayed participants by their virtual handle.
+	virtual map[uint64]*publisher
 }
 
 func newVideoRoom() *videoRoom {
-	return &videoRoom{rooms: map[uint64]*room{}, sessions: map[uint64]*session{}, dirty: newDirtySet()}
+	return &videoRoom{rooms: map[uint64]*room{}, sessions: map[uint64]*session{}, dirty: newDirtySet(),
+		virtual: map[uint64]*publisher{}}
 }
 
 func (v *videoRoom) Info() sdk.Info {
@@ -143,6 +146,13 @@ func (v *videoRoom) HandleMessage(ctx context.Context, h sdk.Handle, msg sdk.Mes
 	if e != nil {
 		return sdk.Sync(e.data())
 	}
+	if f, ok := unlockedRequests[req]; ok {
+		out := f(v, ctx, p)
+		if ve, ok := out.(*vrError); ok {
+			out = ve.data()
+		}
+		return sdk.Sync(out)
+	}
 	if f, ok := syncRequests[req]; ok {
 		v.mu.Lock()
 		defer v.mu.Unlock()
@@ -214,6 +224,9 @@ func (v *videoRoom) handleAsync(ctx context.Context, s *session, req string, p p
 
 // queue schedules an unsolicited event for a handle.
 func (v *videoRoom) queue(handle uint64, data any, jsep *sdk.JSEP) {
+	if v.isVirtual(handle) {
+		return // a replayed participant has nobody to tell
+	}
 	v.pending = append(v.pending, outgoing{handle: handle, data: data, jsep: jsep})
 }
 
