@@ -1,10 +1,6 @@
 package e2e
 
 import (
-	"fmt"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -13,27 +9,6 @@ import (
 	"github.com/reprise-rtc/reprise/test/harness"
 	jc "github.com/reprise-rtc/reprise/test/janusclient"
 )
-
-// childPID finds the child process of ppid whose command name is name.
-func childPID(ppid int, name string) (int, error) {
-	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
-	for _, f := range stats {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			continue
-		}
-		s := string(b)
-		open, close := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-		if open < 0 || close < 0 || s[open+1:close] != name {
-			continue
-		}
-		fields := strings.Fields(s[close+1:])
-		if len(fields) > 1 && fields[1] == strconv.Itoa(ppid) {
-			return strconv.Atoi(strings.Fields(s)[0])
-		}
-	}
-	return 0, fmt.Errorf("no child %q of %d", name, ppid)
-}
 
 // kill -9 of the echotest process: the gateway stays up, the client's
 // handle is told (hangup of its peer, then detached), and once the
@@ -58,7 +33,7 @@ func TestEchoTestCrashIsContained(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	pid, err := childPID(gw.Process.Pid, "echotest")
+	pid, err := gw.ExtensionPID("echotest")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +65,7 @@ func TestEchoTestCrashIsContained(t *testing.T) {
 	if _, err := jc.WaitEvent(c, 10*time.Second, pluginEvent(h2, func(d jc.Msg) bool { return d.Str("result") == "ok" })); err != nil {
 		t.Fatal(err)
 	}
-	newPID, err := childPID(gw.Process.Pid, "echotest")
+	newPID, err := gw.ExtensionPID("echotest")
 	if err != nil || newPID == pid {
 		t.Fatalf("extension not restarted as a new process: %d -> %d (%v)", pid, newPID, err)
 	}

@@ -1,11 +1,6 @@
 package videoroom
 
 import (
-	"fmt"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -13,27 +8,6 @@ import (
 	"github.com/reprise-rtc/reprise/test/harness"
 	jc "github.com/reprise-rtc/reprise/test/janusclient"
 )
-
-// childPID finds the child process of ppid whose command name is name.
-func childPID(ppid int, name string) (int, error) {
-	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
-	for _, f := range stats {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			continue
-		}
-		s := string(b)
-		open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-		if open < 0 || end < 0 || s[open+1:end] != name {
-			continue
-		}
-		fields := strings.Fields(s[end+1:])
-		if len(fields) > 1 && fields[1] == strconv.Itoa(ppid) {
-			return strconv.Atoi(strings.Fields(s)[0])
-		}
-	}
-	return 0, fmt.Errorf("no child %q of %d", name, ppid)
-}
 
 // maxGap is the longest pause between packets of kind from publisher id
 // that arrived within [from, to].
@@ -72,7 +46,7 @@ func TestCrashSurvival(t *testing.T) {
 	receives(t, s1, "audio", 1, 10)
 	receives(t, s2, "video", 1, 10)
 
-	pid, err := childPID(c.gw.Process.Pid, "videoroom")
+	pid, err := c.gw.ExtensionPID("videoroom")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +56,7 @@ func TestCrashSurvival(t *testing.T) {
 	}
 	var newPID int
 	if !waitUntil(20*time.Second, func() bool {
-		newPID, err = childPID(c.gw.Process.Pid, "videoroom")
+		newPID, err = c.gw.ExtensionPID("videoroom")
 		return err == nil && newPID != pid
 	}) {
 		t.Fatal("the videoroom extension did not come back")

@@ -359,7 +359,7 @@ func TestReplaySurvivesExtensionCrash(t *testing.T) {
 		t.Fatal("no replayed audio before the crash")
 	}
 
-	pid, err := childPID(c.gw.Process.Pid, "videoroom")
+	pid, err := c.gw.ExtensionPID("videoroom")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -374,7 +374,7 @@ func TestReplaySurvivesExtensionCrash(t *testing.T) {
 	}) {
 		t.Fatal("the restarted extension does not answer listparticipants")
 	}
-	if newPID, _ := childPID(c.gw.Process.Pid, "videoroom"); newPID == pid {
+	if newPID, _ := c.gw.ExtensionPID("videoroom"); newPID == pid {
 		t.Fatal("the videoroom extension was not restarted")
 	}
 	found := false
