@@ -3,7 +3,7 @@
 GO        ?= go
 BIN       := bin
 EXT_BIN   := $(BIN)/extensions
-EXTENSIONS := echotest videoroom
+EXTENSIONS := echotest videoroom recordplay
 GOFLAGS_BUILD := -trimpath
 
 .PHONY: all build run test test-deps generate fuzz bench clean

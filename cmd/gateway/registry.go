@@ -16,7 +16,7 @@ import (
 )
 
 // bundled are the extensions built with the gateway into its extensions dir.
-var bundled = []string{"echotest", "videoroom"}
+var bundled = []string{"echotest", "videoroom", "recordplay"}
 
 // extensionSpecs records the bundled binaries in the registry (their
 // checksum is what go-plugin verifies at every launch) and returns the
