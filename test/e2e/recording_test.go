@@ -2,125 +2,20 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"io"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pion/webrtc/v4"
-	"github.com/pion/webrtc/v4/pkg/media"
-	"github.com/pion/webrtc/v4/pkg/media/ivfreader"
-	"github.com/pion/webrtc/v4/pkg/media/oggreader"
 
 	"github.com/reprise-rtc/reprise/storage"
 	"github.com/reprise-rtc/reprise/test/harness"
 	jc "github.com/reprise-rtc/reprise/test/janusclient"
+	"github.com/reprise-rtc/reprise/test/testmedia"
 )
-
-func needFFmpeg(t *testing.T) {
-	t.Helper()
-	for _, tool := range []string{"ffmpeg", "ffprobe"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s missing in CI (scripts/install-test-deps.sh installs it)", tool)
-			}
-			t.Skipf("%s not installed", tool)
-		}
-	}
-}
-
-// makeMedia has ffmpeg encode seconds of real VP8 and Opus.
-func makeMedia(t *testing.T, seconds int) (ivf, ogg string) {
-	t.Helper()
-	dir := t.TempDir()
-	ivf, ogg = filepath.Join(dir, "in.ivf"), filepath.Join(dir, "in.ogg")
-	d := strconv.Itoa(seconds)
-	for _, args := range [][]string{
-		{"-f", "lavfi", "-i", "testsrc=size=320x240:rate=30", "-t", d, "-c:v", "libvpx", "-g", "30", "-b:v", "300k", ivf},
-		{"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", d, "-c:a", "libopus", "-page_duration", "20000", ogg},
-	} {
-		out, err := exec.Command("ffmpeg", append([]string{"-v", "error", "-y"}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("ffmpeg %v: %v\n%s", args, err, out)
-		}
-	}
-	return ivf, ogg
-}
-
-// sendFiles plays the IVF and Ogg files in real time on the tracks.
-func sendFiles(ctx context.Context, video, audio *webrtc.TrackLocalStaticSample, ivf, ogg string) {
-	go func() {
-		f, _ := os.Open(ivf)
-		defer f.Close()
-		r, hdr, err := ivfreader.NewWith(f)
-		if err != nil {
-			return
-		}
-		frameDur := time.Second * time.Duration(hdr.TimebaseNumerator) / time.Duration(hdr.TimebaseDenominator)
-		tick := time.NewTicker(frameDur)
-		defer tick.Stop()
-		for {
-			frame, _, err := r.ParseNextFrame()
-			if err != nil {
-				return
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
-			_ = video.WriteSample(media.Sample{Data: frame, Duration: frameDur})
-		}
-	}()
-	go func() {
-		f, _ := os.Open(ogg)
-		defer f.Close()
-		r, _, err := oggreader.NewWith(f)
-		if err != nil {
-			return
-		}
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		var last uint64
-		for {
-			page, hdr, err := r.ParseNextPage()
-			if errors.Is(err, io.EOF) || err != nil {
-				return
-			}
-			samples := hdr.GranulePosition - last
-			last = hdr.GranulePosition
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
-			_ = audio.WriteSample(media.Sample{Data: page, Duration: time.Duration(samples) * time.Second / 48000})
-		}
-	}()
-}
-
-func probeDuration(t *testing.T, path string) float64 {
-	t.Helper()
-	out, err := exec.Command("ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "json", path).Output()
-	if err != nil {
-		t.Fatalf("ffprobe %s: %v", path, err)
-	}
-	var r struct {
-		Format struct {
-			Duration string `json:"duration"`
-		} `json:"format"`
-	}
-	_ = json.Unmarshal(out, &r)
-	d, _ := strconv.ParseFloat(r.Format.Duration, 64)
-	return d
-}
 
 // recordingPeer negotiates a pion client that plays the files with the
 // echotest on handle h, asking it to record under base.
@@ -159,7 +54,7 @@ func recordingPeer(t *testing.T, c jc.Client, s, h uint64, base, ivf, ogg string
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	sendFiles(ctx, video, audio, ivf, ogg)
+	go testmedia.Play(ctx, video, audio, ivf, ogg)
 	return cancel
 }
 
@@ -167,8 +62,7 @@ func recordingPeer(t *testing.T, c jc.Client, s, h uint64, base, ivf, ogg string
 // directory the files play up to what was written and the catalogue marks
 // the recording incomplete with a usable duration.
 func TestRecordingSurvivesGatewayKill(t *testing.T) {
-	needFFmpeg(t)
-	ivf, ogg := makeMedia(t, 6)
+	ivf, ogg := testmedia.Encode(t, 6)
 	gw := harness.Start(t, harness.Options{})
 	if gw.External {
 		t.Skip("needs the gateway process")
@@ -212,7 +106,7 @@ func TestRecordingSurvivesGatewayKill(t *testing.T) {
 		if tr.Complete || tr.Duration < 1500*time.Millisecond || tr.Duration > 3500*time.Millisecond {
 			t.Errorf("track %s: complete=%v duration=%v, want incomplete with 2-3 s", tr.Path, tr.Complete, tr.Duration)
 		}
-		if d := probeDuration(t, tr.Path); d < tr.Duration.Seconds()-0.3 || d > tr.Duration.Seconds()+0.3 {
+		if d := testmedia.ProbeDuration(t, tr.Path); d < tr.Duration.Seconds()-0.3 || d > tr.Duration.Seconds()+0.3 {
 			t.Errorf("%s: ffprobe %.2fs after repair, catalogue says %v", tr.Path, d, tr.Duration)
 		}
 	}
@@ -222,8 +116,7 @@ func TestRecordingSurvivesGatewayKill(t *testing.T) {
 // to standard files (Opus in Ogg, VP8 in IVF) that ffprobe opens with the
 // right duration, with a complete catalogue entry in the SQLite file.
 func TestEchoTestRecordsToStandardFiles(t *testing.T) {
-	needFFmpeg(t)
-	ivf, ogg := makeMedia(t, 4)
+	ivf, ogg := testmedia.Encode(t, 4)
 	gw := harness.Start(t, harness.Options{})
 	c := transports(gw)[1].dial(t)
 	s := session(t, c)
@@ -247,7 +140,7 @@ func TestEchoTestRecordsToStandardFiles(t *testing.T) {
 		}
 		// The recording starts when media first flows and video starts on
 		// a keyframe, so it can be a little shorter than what was sent.
-		if d := probeDuration(t, path); d < 2.5 || d > 4.6 {
+		if d := testmedia.ProbeDuration(t, path); d < 2.5 || d > 4.6 {
 			t.Errorf("%s: ffprobe duration %.2fs, want about 4s", name, d)
 		}
 	}

@@ -2,112 +2,17 @@ package recordplay
 
 import (
 	"context"
-	"errors"
-	"io"
 	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/pion/webrtc/v4"
-	"github.com/pion/webrtc/v4/pkg/media"
-	"github.com/pion/webrtc/v4/pkg/media/ivfreader"
-	"github.com/pion/webrtc/v4/pkg/media/oggreader"
 
 	"github.com/reprise-rtc/reprise/test/harness"
 	jc "github.com/reprise-rtc/reprise/test/janusclient"
 )
 
 const pluginPackage = "janus.plugin.recordplay"
-
-func needFFmpeg(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("ffmpeg missing in CI (scripts/install-test-deps.sh installs it)")
-		}
-		t.Skip("ffmpeg not installed")
-	}
-}
-
-// makeMedia has ffmpeg encode seconds of real VP8 and Opus.
-func makeMedia(t *testing.T, seconds int) (ivf, ogg string) {
-	t.Helper()
-	dir := t.TempDir()
-	ivf, ogg = filepath.Join(dir, "in.ivf"), filepath.Join(dir, "in.ogg")
-	d := strconv.Itoa(seconds)
-	for _, args := range [][]string{
-		{"-f", "lavfi", "-i", "testsrc=size=320x240:rate=30", "-t", d, "-c:v", "libvpx", "-g", "30", "-b:v", "300k", ivf},
-		{"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", d, "-c:a", "libopus", "-page_duration", "20000", ogg},
-	} {
-		out, err := exec.Command("ffmpeg", append([]string{"-v", "error", "-y"}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("ffmpeg %v: %v\n%s", args, err, out)
-		}
-	}
-	return ivf, ogg
-}
-
-// sendFiles plays the IVF and Ogg files in real time on the tracks.
-func sendFiles(ctx context.Context, video, audio *webrtc.TrackLocalStaticSample, ivf, ogg string) {
-	go func() {
-		f, err := os.Open(ivf)
-		if err != nil {
-			return
-		}
-		defer f.Close()
-		r, hdr, err := ivfreader.NewWith(f)
-		if err != nil {
-			return
-		}
-		frameDur := time.Second * time.Duration(hdr.TimebaseNumerator) / time.Duration(hdr.TimebaseDenominator)
-		tick := time.NewTicker(frameDur)
-		defer tick.Stop()
-		for {
-			frame, _, err := r.ParseNextFrame()
-			if err != nil {
-				return
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
-			_ = video.WriteSample(media.Sample{Data: frame, Duration: frameDur})
-		}
-	}()
-	go func() {
-		f, err := os.Open(ogg)
-		if err != nil {
-			return
-		}
-		defer f.Close()
-		r, _, err := oggreader.NewWith(f)
-		if err != nil {
-			return
-		}
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		var last uint64
-		for {
-			page, hdr, err := r.ParseNextPage()
-			if errors.Is(err, io.EOF) || err != nil {
-				return
-			}
-			samples := hdr.GranulePosition - last
-			last = hdr.GranulePosition
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
-			_ = audio.WriteSample(media.Sample{Data: page, Duration: time.Duration(samples) * time.Second / 48000})
-		}
-	}()
-}
 
 // newPeer is a pion PeerConnection that only uses IPv4 loopback.
 func newPeer(t *testing.T) *webrtc.PeerConnection {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/reprise-rtc/reprise/test/harness"
 	jc "github.com/reprise-rtc/reprise/test/janusclient"
+	"github.com/reprise-rtc/reprise/test/testmedia"
 )
 
 // Janus's error when a request lacks something: code and message.
@@ -68,7 +69,7 @@ func TestRequestErrors(t *testing.T) {
 // recordClip records seconds of VP8+Opus as recording id under name.
 func recordClip(t *testing.T, gw *harness.Gateway, id uint64, name string, seconds int) {
 	t.Helper()
-	ivf, ogg := makeMedia(t, seconds)
+	ivf, ogg := testmedia.Encode(t, seconds)
 	h := attach(t, gw)
 	pc := newPeer(t)
 	video, _ := webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8}, "video", "rec")
@@ -101,7 +102,7 @@ func recordClip(t *testing.T, gw *harness.Gateway, id uint64, name string, secon
 		t.Fatal("recording peer never connected")
 	}
 	ctx := t.Context()
-	sendFiles(ctx, video, audio, ivf, ogg)
+	go testmedia.Play(ctx, video, audio, ivf, ogg)
 	time.Sleep(time.Duration(seconds)*time.Second + 500*time.Millisecond)
 	h.async(jc.Msg{"request": "stop"}, nil)
 	wantStatus(t, data(h.event(10*time.Second)), "stopped", id)
@@ -165,7 +166,7 @@ func startPlayout(t *testing.T, gw *harness.Gateway, id uint64) (*handle, *recei
 }
 
 func TestRecordListPlay(t *testing.T) {
-	needFFmpeg(t)
+	testmedia.NeedFFmpeg(t)
 	gw := harness.Start(t, harness.Options{})
 	const id = 4242
 	recordClip(t, gw, id, "my talk", 3)

@@ -2,49 +2,17 @@ package videoroom
 
 import (
 	"context"
-	"errors"
-	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/pion/webrtc/v4"
-	"github.com/pion/webrtc/v4/pkg/media"
-	"github.com/pion/webrtc/v4/pkg/media/ivfreader"
-	"github.com/pion/webrtc/v4/pkg/media/oggreader"
 
 	"github.com/reprise-rtc/reprise/test/harness"
 	jc "github.com/reprise-rtc/reprise/test/janusclient"
+	"github.com/reprise-rtc/reprise/test/testmedia"
 )
-
-// realMedia has ffmpeg encode seconds of VP8 (keyframe every second) and
-// Opus (one 20 ms packet per Ogg page); the test skips without ffmpeg.
-func realMedia(t *testing.T, seconds int) (ivf, ogg string) {
-	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("ffmpeg missing in CI (scripts/install-test-deps.sh installs it)")
-		}
-		t.Skip("ffmpeg not installed")
-	}
-	dir := t.TempDir()
-	ivf, ogg = filepath.Join(dir, "in.ivf"), filepath.Join(dir, "in.ogg")
-	d := strconv.Itoa(seconds)
-	for _, args := range [][]string{
-		{"-f", "lavfi", "-i", "testsrc=size=320x240:rate=30", "-t", d, "-c:v", "libvpx", "-g", "30", "-b:v", "300k", ivf},
-		{"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", d, "-c:a", "libopus", "-page_duration", "20000", ogg},
-	} {
-		if out, err := exec.Command("ffmpeg", append([]string{"-v", "error", "-y"}, args...)...).CombinedOutput(); err != nil {
-			t.Fatalf("ffmpeg %v: %v\n%s", args, err, out)
-		}
-	}
-	return ivf, ogg
-}
 
 // mediaPublisher is a pion peer that sends real VP8 and Opus from files.
 type mediaPublisher struct {
@@ -70,69 +38,6 @@ func newMediaPublisher(t *testing.T) *mediaPublisher {
 	return p
 }
 
-// play sends both files in real time and returns when both are sent.
-func (p *mediaPublisher) play(ctx context.Context, ivf, ogg string) {
-	done := make(chan struct{}, 2)
-	go func() {
-		defer func() { done <- struct{}{} }()
-		f, err := os.Open(ivf)
-		if err != nil {
-			return
-		}
-		defer f.Close()
-		r, hdr, err := ivfreader.NewWith(f)
-		if err != nil {
-			return
-		}
-		frame := time.Second * time.Duration(hdr.TimebaseNumerator) / time.Duration(hdr.TimebaseDenominator)
-		tick := time.NewTicker(frame)
-		defer tick.Stop()
-		for {
-			payload, _, err := r.ParseNextFrame()
-			if err != nil {
-				return
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
-			_ = p.video.WriteSample(media.Sample{Data: payload, Duration: frame})
-		}
-	}()
-	go func() {
-		defer func() { done <- struct{}{} }()
-		f, err := os.Open(ogg)
-		if err != nil {
-			return
-		}
-		defer f.Close()
-		r, _, err := oggreader.NewWith(f)
-		if err != nil {
-			return
-		}
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		var granule uint64
-		for {
-			page, hdr, err := r.ParseNextPage()
-			if errors.Is(err, io.EOF) || err != nil {
-				return
-			}
-			samples := hdr.GranulePosition - granule
-			granule = hdr.GranulePosition
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
-			_ = p.audio.WriteSample(media.Sample{Data: page, Duration: time.Duration(samples) * time.Second / 48000})
-		}
-	}()
-	<-done
-	<-done
-}
-
 // span is the time between the first and the last packet of a kind.
 func span(as []arrival) time.Duration {
 	if len(as) < 2 {
@@ -150,7 +55,7 @@ func span(as []arrival) time.Duration {
 // list_recordings shows it) and the recorded duration of each kind.
 func recordRoom(t *testing.T, c *call, display string, seconds int) (jc.Msg, map[string]time.Duration) {
 	t.Helper()
-	ivf, ogg := realMedia(t, seconds)
+	ivf, ogg := testmedia.Encode(t, seconds)
 	rec := c.j.attach()
 	if d := data(rec.async(jc.Msg{"request": "join", "room": c.room, "ptype": "publisher", "display": display}, nil)); d.Str("videoroom") != "joined" {
 		t.Fatalf("join: %v", d)
@@ -166,7 +71,7 @@ func recordRoom(t *testing.T, c *call, display string, seconds int) (jc.Msg, map
 	rec.core("webrtcup")
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	mp.play(ctx, ivf, ogg)
+	testmedia.Play(ctx, mp.video, mp.audio, ivf, ogg)
 	time.Sleep(300 * time.Millisecond) // the last packets reach the recorder
 	// Leaving closes the recording.
 	if d := data(rec.async(jc.Msg{"request": "leave"}, nil)); d.Str("leaving") != "ok" {
