@@ -36,9 +36,7 @@ type request struct {
 
 // session is the echo state of one handle.
 type session struct {
-	// queue keeps one handle's requests in arrival order: each is answered
-	// by an event after the ack, so they run off the RPC goroutine.
-	queue   chan sdk.Message
+	queue   *sdk.RequestQueue
 	streams []sdk.Stream
 	audioOn bool
 	videoOn bool
@@ -79,15 +77,10 @@ func (e *echoTest) Init(_ context.Context, core *sdk.Core, st sdk.InitState) err
 }
 
 func (e *echoTest) CreateHandle(_ context.Context, h sdk.Handle) error {
-	s := &session{queue: make(chan sdk.Message, 64), audioOn: true, videoOn: true, dataOn: true}
+	s := &session{queue: sdk.NewRequestQueue(h.ID, e.process), audioOn: true, videoOn: true, dataOn: true}
 	e.mu.Lock()
 	e.sessions[h.ID] = s
 	e.mu.Unlock()
-	go func() {
-		for msg := range s.queue {
-			e.process(h.ID, msg)
-		}
-	}()
 	return nil
 }
 
@@ -97,7 +90,7 @@ func (e *echoTest) DestroyHandle(_ context.Context, h sdk.Handle) {
 	delete(e.sessions, h.ID)
 	e.mu.Unlock()
 	if s != nil {
-		close(s.queue)
+		s.queue.Close()
 	}
 }
 
@@ -128,17 +121,12 @@ func (e *echoTest) MediaEvent(ctx context.Context, ev sdk.MediaEvent) {
 // Janus EchoTest does for every request, successful or not.
 func (e *echoTest) HandleMessage(_ context.Context, h sdk.Handle, msg sdk.Message) sdk.Result {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	s := e.sessions[h.ID]
+	e.mu.Unlock()
 	if s == nil {
 		return sdk.Fail(459, "No such handle in the echotest")
 	}
-	select {
-	case s.queue <- msg:
-		return sdk.Ack("I'm taking my time!")
-	default:
-		return sdk.Fail(462, "Too many pending requests on this handle")
-	}
+	return s.queue.Enqueue(msg, "I'm taking my time!")
 }
 
 func (e *echoTest) process(handle uint64, msg sdk.Message) {

@@ -22,8 +22,7 @@ const (
 
 // session is the Record&Play state of one handle.
 type session struct {
-	// queue keeps one handle's asynchronous requests in arrival order.
-	queue chan sdk.Message
+	queue *sdk.RequestQueue
 
 	state    sessionState
 	id       uint64          // the recording being made or played
@@ -71,15 +70,10 @@ func (rp *recordPlay) Init(_ context.Context, core *sdk.Core, st sdk.InitState) 
 }
 
 func (rp *recordPlay) CreateHandle(_ context.Context, h sdk.Handle) error {
-	s := &session{queue: make(chan sdk.Message, 64)}
+	s := &session{queue: sdk.NewRequestQueue(h.ID, rp.process)}
 	rp.mu.Lock()
 	rp.sessions[h.ID] = s
 	rp.mu.Unlock()
-	go func() {
-		for msg := range s.queue {
-			rp.process(h.ID, msg)
-		}
-	}()
 	return nil
 }
 
@@ -90,7 +84,7 @@ func (rp *recordPlay) DestroyHandle(ctx context.Context, h sdk.Handle) {
 	var replayID string
 	if s != nil {
 		replayID = s.replayID
-		close(s.queue)
+		s.queue.Close()
 	}
 	rp.mu.Unlock()
 	if replayID != "" {
@@ -123,17 +117,12 @@ func (rp *recordPlay) HandleMessage(ctx context.Context, h sdk.Handle, msg sdk.M
 		return sdk.Sync(fail(errInvalidRequest, "Unknown request '%s'", req.Request).data())
 	}
 	rp.mu.Lock()
-	defer rp.mu.Unlock()
 	s := rp.sessions[h.ID]
+	rp.mu.Unlock()
 	if s == nil {
 		return sdk.Fail(459, "No such handle in the recordplay")
 	}
-	select {
-	case s.queue <- msg:
-		return sdk.Ack("")
-	default:
-		return sdk.Fail(462, "Too many pending requests on this handle")
-	}
+	return s.queue.Enqueue(msg, "")
 }
 
 func (rp *recordPlay) process(handle uint64, msg sdk.Message) {
