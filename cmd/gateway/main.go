@@ -117,10 +117,15 @@ func run(ctx context.Context, cfg *config, log *slog.Logger) error {
 	log.Info("gateway ready", "http", cfg.HTTP, "ws", cfg.WS, "admin", cfg.Admin, "data", cfg.Data, "extensions", len(specs))
 	<-ctx.Done()
 	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	// Sessions end first: that answers every held long-poll, which
+	// Shutdown would otherwise wait for (up to the 30 s hold).
+	core.Close()
+	sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	for _, s := range servers {
-		_ = s.Shutdown(sctx)
+		if err := s.Shutdown(sctx); err != nil {
+			_ = s.Close()
+		}
 	}
 	return nil
 }
